@@ -1,0 +1,1 @@
+"""Connectors to the source institutions, one abstract base and a registry."""

@@ -1,0 +1,63 @@
+"""Connector for sources that run an HTTP lookup service (docs/sources.md)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import httpx
+
+from connectors.base import (
+    BaseConnector,
+    FetchResult,
+    FieldRequest,
+    SourceInvalidData,
+    SourceUnavailable,
+)
+from connectors.registry import register
+from hub.catalog.model import Catalog, Source
+from hub.settings import Settings
+
+
+class HttpConnector(BaseConnector):
+    """POSTs a batch lookup to `{url}/v1/lookup` over a pooled, bounded client."""
+
+    def __init__(self, source: Source, catalog: Catalog, settings: Settings) -> None:
+        super().__init__(source, catalog, settings)
+        entry = settings.source(source.code)
+        self.url = entry.url.rstrip("/") + "/v1/lookup"
+        headers = {"Accept": "application/json"}
+        if entry.credential is not None:
+            headers["Authorization"] = f"Bearer {entry.credential.get_secret_value()}"
+        limit = settings.source_max_connections
+        self._client = httpx.AsyncClient(
+            headers=headers,
+            timeout=httpx.Timeout(settings.source_timeout(source.code)),
+            limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit),
+        )
+
+    async def fetch(self, subjects: Sequence[str], fields: FieldRequest) -> FetchResult:
+        """Look up the persons in one call; see BaseConnector.fetch."""
+        body = {"subjects": list(subjects), "types": {t: list(f) for t, f in fields.items()}}
+        try:
+            response = await self._client.post(self.url, json=body)
+        except httpx.TimeoutException:
+            raise SourceUnavailable(self.code, "timed out") from None
+        except httpx.HTTPError as exc:
+            raise SourceUnavailable(self.code, f"unreachable ({type(exc).__name__})") from None
+        if response.status_code != httpx.codes.OK:
+            raise SourceUnavailable(self.code, f"answered HTTP {response.status_code}")
+        try:
+            raw = response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise SourceInvalidData(self.code, "answer is not JSON") from None
+        return self.check_result(subjects, fields, raw)
+
+    async def aclose(self) -> None:
+        """Close the pooled connections."""
+        await self._client.aclose()
+
+
+@register("http", "https")
+def _http(source: Source, catalog: Catalog, settings: Settings) -> BaseConnector:
+    return HttpConnector(source, catalog, settings)

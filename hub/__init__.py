@@ -1,0 +1,1 @@
+"""SSIS Hub: the data-sharing exchange of the social security information system."""

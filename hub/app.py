@@ -1,0 +1,74 @@
+"""The app factory: settings in, a running hub's ASGI app out."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from connectors.base import BaseConnector
+from connectors.registry import build_connectors
+from hub.catalog import load_catalog
+from hub.db.session import Database
+from hub.keys import load_keys
+from hub.settings import Settings
+from schema.build import build_schema
+from schema.context import HubServices
+from schema.view import HubGraphQLView
+
+
+def build_services(
+    settings: Settings,
+    *,
+    database: Database | None = None,
+    connectors: Mapping[str, BaseConnector] | None = None,
+) -> tuple[HubServices, HubGraphQLView]:
+    """Build the hub's long-lived services and its GraphQL view."""
+    catalog = load_catalog()
+    hub_schema = build_schema(catalog, introspection=settings.introspection_enabled)
+    services = HubServices(
+        settings=settings,
+        catalog=catalog,
+        keys=load_keys(settings),
+        connectors=connectors if connectors is not None else build_connectors(catalog, settings),
+        schema_map=hub_schema.schema_map,
+        database=database or Database.from_url(settings.effective_database_url),
+    )
+    return services, HubGraphQLView(services, hub_schema)
+
+
+async def close_services(services: HubServices) -> None:
+    """Release pools held by connectors and the database."""
+    for connector in services.connectors.values():
+        await connector.aclose()
+    await services.database.dispose()
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    connectors: Mapping[str, BaseConnector] | None = None,
+) -> Starlette:
+    """The hub's ASGI application."""
+    settings = settings or Settings()
+    services, view = build_services(settings, database=database, connectors=connectors)
+
+    async def healthz(_: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        await close_services(services)
+
+    app = Starlette(
+        routes=[Route("/healthz", healthz), Route("/graphql", view, methods=["GET", "POST"])],
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    return app

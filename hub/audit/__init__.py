@@ -1,0 +1,1 @@
+"""Accountability: every data access is recorded before any data leaves."""

@@ -1,0 +1,1 @@
+"""The `ssis-hub` command line."""

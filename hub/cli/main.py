@@ -1,0 +1,174 @@
+"""`ssis-hub`: run, migrate and inspect the hub.
+
+Each subcommand builds its settings when it runs (never at import time) and
+reports bad input as one line on stderr with a non-zero exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from hub.settings import Settings, UnsafeSettings
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def cmd_catalog(args: argparse.Namespace) -> int:
+    """Print the catalog (readable, or JSON with --json)."""
+    from hub.catalog import load_catalog
+    from hub.catalog.export import catalog_summary, catalog_to_json
+
+    catalog = load_catalog()
+    if args.json:
+        print(json.dumps(catalog_to_json(catalog), indent=2, ensure_ascii=False))
+    else:
+        print(catalog_summary(catalog))
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Apply the database migrations."""
+    from hub.db.migrate import migrate
+
+    settings = _settings()
+    url = args.database_url or settings.effective_database_url
+    asyncio.run(migrate(url))
+    print(f"migrated {_redact(url)} to the latest revision")
+    return 0
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def cmd_dev_token(args: argparse.Namespace) -> int:
+    """Print a development access token."""
+    from hub.auth.tokens import issue_token
+    from hub.catalog import load_catalog
+    from hub.keys import load_keys
+
+    settings = _settings()
+    if settings.is_production:
+        print("error: dev-token is refused in production", file=sys.stderr)
+        return 2
+    if load_catalog().agency(args.agency) is None:
+        print(f"error: unknown agency {args.agency!r}", file=sys.stderr)
+        return 2
+    keys = load_keys(settings)
+    print(issue_token(keys, settings, agency=args.agency, official=args.official, ttl_s=args.ttl))
+    return 0
+
+
+def cmd_demo_subjects(args: argparse.Namespace) -> int:
+    """Print registration numbers that exist in the simulated population."""
+    from simulator.population import Population
+
+    for rrn in Population(size=args.size, seed=args.seed).sample_rrns(args.n):
+        print(rrn)
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Print the agencies' SDL, or check the committed copy against it."""
+    from hub.catalog import load_catalog
+    from schema.build import build_schema
+
+    sdl = build_schema(load_catalog()).schema.as_str() + "\n"
+    if args.check:
+        with open(args.check, encoding="utf-8") as handle:
+            committed = handle.read()
+        if committed != sdl:
+            print(
+                f"error: {args.check} differs from the schema; run `make schema`", file=sys.stderr
+            )
+            return 1
+        return 0
+    sys.stdout.write(sdl)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the hub (optionally with the simulated sources beside it)."""
+    from hub.cli.serve import serve
+
+    return serve(args, _settings())
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    """Run the simulated source institutions."""
+    from simulator.cli import run
+
+    return run(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of `ssis-hub`."""
+    parser = argparse.ArgumentParser(prog="ssis-hub", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("catalog", help="print the catalog of shared information")
+    p.add_argument("--json", action="store_true", help="machine-readable JSON")
+    p.set_defaults(func=cmd_catalog)
+
+    p = sub.add_parser("migrate", help="apply database migrations")
+    p.add_argument("--database-url", help="override HUB_DATABASE_URL")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("dev-token", help="print a development access token")
+    p.add_argument("--agency", required=True, help="agency code, e.g. MOHW_LOCAL")
+    p.add_argument("--official", required=True, help="the official's personal id")
+    p.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds")
+    p.set_defaults(func=cmd_dev_token)
+
+    p = sub.add_parser("demo-subjects", help="print registration numbers of simulated persons")
+    p.add_argument("-n", type=int, default=5, help="how many")
+    p.add_argument("--size", type=int, default=10_000, help="simulated population size")
+    p.add_argument("--seed", type=int, default=None, help="population seed")
+    p.set_defaults(func=cmd_demo_subjects)
+
+    p = sub.add_parser("schema", help="print the GraphQL SDL")
+    p.add_argument("--check", metavar="FILE", help="fail if FILE differs from the schema")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("serve", help="run the hub")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument(
+        "--with-sources",
+        action="store_true",
+        help="also start the simulated sources and point the hub at them",
+    )
+    p.add_argument("--sources-port", type=int, default=8100)
+    p.set_defaults(func=cmd_serve)
+
+    from simulator.cli import add_arguments
+
+    p = sub.add_parser("sources", help="run the simulated source institutions")
+    add_arguments(p)
+    p.set_defaults(func=cmd_sources)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `ssis-hub`."""
+    args = build_parser().parse_args(argv)
+    try:
+        result: int = args.func(args)
+    except (UnsafeSettings, ValidationError) as exc:
+        print(f"error: refusing to start: {exc}", file=sys.stderr)
+        return 2
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

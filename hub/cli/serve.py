@@ -1,0 +1,105 @@
+"""`ssis-hub serve`: migrate, optionally start the simulated sources, run the hub."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shlex
+import subprocess
+import sys
+import time
+
+import httpx
+import uvicorn
+
+from hub.app import create_app
+from hub.auth.tokens import issue_token
+from hub.catalog import load_catalog
+from hub.db.migrate import migrate
+from hub.keys import load_keys
+from hub.settings import Settings
+
+EXAMPLE_QUERY = """query Applicant($rrn: String!) {
+  person(rrn: $rrn) {
+    id
+    residentRegistration { name birthDate district }
+    earnedIncome { annualAmount }
+    household { members { relationship person { id residentRegistration { name } } } }
+  }
+}"""
+
+
+def _start_sources(settings: Settings, port: int) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable,
+        "-m",
+        "simulator",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--sql-url",
+        settings.effective_sql_source_url,
+    ]
+    process = subprocess.Popen(command)  # noqa: S603 - our own interpreter and module
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the simulated sources exited with status {process.returncode}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    process.terminate()
+    raise SystemExit("the simulated sources did not become ready within 120 s")
+
+
+def example(settings: Settings, host: str, port: int) -> str:
+    """A ready-to-paste request against the running hub."""
+    from simulator.population import Population
+
+    catalog = load_catalog()
+    agency = catalog.agencies[0]
+    token = issue_token(
+        load_keys(settings), settings, agency=agency.code, official="demo.official", ttl_s=8 * 3600
+    )
+    rrn = Population().sample_rrns(1)[0]
+    body = json.dumps({"query": EXAMPLE_QUERY, "variables": {"rrn": rrn}})
+    curl = " \\\n  ".join(
+        [
+            f"curl -s http://{host}:{port}/graphql",
+            f"-H {shlex.quote('Authorization: Bearer ' + token)}",
+            f"-H {shlex.quote('Hub-Purpose: ' + agency.purposes[0].code)}",
+            "-H 'Hub-Case-Ref: CASE-2026-000123'",
+            "-H 'Content-Type: application/json'",
+            f"-d {shlex.quote(body)}",
+        ]
+    )
+    return (
+        f"\nSSIS Hub on http://{host}:{port}/graphql — acting as agency {agency.code} "
+        f"({agency.name}), purpose {agency.purposes[0].code}.\nTry:\n\n{curl}\n"
+    )
+
+
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the hub in the foreground until interrupted."""
+    asyncio.run(migrate(settings.effective_database_url))
+    sources: subprocess.Popen[bytes] | None = None
+    try:
+        if args.with_sources:
+            sources = _start_sources(settings, args.sources_port)
+            settings = settings.model_copy(
+                update={"simulator_url": f"http://127.0.0.1:{args.sources_port}"}
+            )
+        app = create_app(settings)
+        if not settings.is_production:
+            print(example(settings, args.host, args.port), flush=True)
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    finally:
+        if sources is not None:
+            sources.terminate()
+            sources.wait(timeout=10)
+    return 0

@@ -1,0 +1,1 @@
+"""The hub's own database: engine set-up and table models."""

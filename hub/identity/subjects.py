@@ -1,0 +1,63 @@
+"""Person ids and registration numbers at rest.
+
+The hub never stores a registration number in clear. A person is known by an
+opaque id, a keyed hash (HMAC-SHA-256) of the number, so lookups need no
+decryption and the id reveals nothing without the key. Where the hub must get
+back from an id to the number (federated `_entities` lookups), it keeps the
+number encrypted with AES-256-GCM under a key id stored beside the ciphertext,
+so keys can rotate: new rows use the active key, old rows stay readable.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import re
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from hub.keys import KeyRing
+
+_ID_BYTES = 20
+_ID_SHAPE = re.compile(r"^P[A-Z2-7]{32}$")
+_NONCE_BYTES = 12
+
+
+class MalformedPersonId(ValueError):
+    """A string that cannot be a person id the hub issued."""
+
+
+def person_id(ring: KeyRing, rrn: str) -> str:
+    """The opaque, stable id of the person with this registration number."""
+    digest = hmac.new(ring.subject_hash_key, rrn.encode(), hashlib.sha256).digest()
+    return "P" + base64.b32encode(digest[:_ID_BYTES]).decode()
+
+
+def check_person_id(text: str) -> str:
+    """Return `text` if it has the shape of a person id, else raise MalformedPersonId."""
+    if not _ID_SHAPE.match(text):
+        raise MalformedPersonId("a person id is 'P' followed by 32 base32 characters")
+    return text
+
+
+def encrypt_rrn(ring: KeyRing, rrn: str, subject_id: str) -> tuple[str, bytes]:
+    """Encrypt a registration number; returns (key id, nonce || ciphertext).
+
+    The person id is bound as associated data, so a ciphertext copied onto
+    another person's row fails to decrypt instead of answering for them.
+    """
+    kid = ring.active_encryption_kid
+    nonce = os.urandom(_NONCE_BYTES)
+    sealed = AESGCM(ring.subject_encryption_keys[kid]).encrypt(
+        nonce, rrn.encode(), subject_id.encode()
+    )
+    return kid, nonce + sealed
+
+
+def decrypt_rrn(ring: KeyRing, kid: str, blob: bytes, subject_id: str) -> str:
+    """Decrypt what `encrypt_rrn` produced; raises KeyError for an unknown key id."""
+    key = ring.subject_encryption_keys[kid]
+    nonce, sealed = blob[:_NONCE_BYTES], blob[_NONCE_BYTES:]
+    return AESGCM(key).decrypt(nonce, sealed, subject_id.encode()).decode()

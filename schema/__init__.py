@@ -1,0 +1,1 @@
+"""The GraphQL schema, derived from the catalog."""

@@ -1,0 +1,50 @@
+"""Building the federated schema from the catalog, once per app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import strawberry
+from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
+from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
+
+from hub.catalog.model import Catalog
+from schema.gate import RequestGate
+from schema.info_types import SCALAR_MAP
+from schema.person import PersonTypes
+from schema.plan import SchemaMap
+from schema.query import build_query
+
+
+@dataclass(frozen=True)
+class HubSchema:
+    """The executable schema and the name map its planner uses."""
+
+    schema: strawberry.federation.Schema
+    schema_map: SchemaMap
+    person_types: PersonTypes
+
+
+def build_schema(catalog: Catalog, *, introspection: bool = True) -> HubSchema:
+    """The agencies' schema: Person (a federation entity keyed by id) and the queries."""
+    types = PersonTypes(catalog)
+    query = build_query(types)
+    # Rules are built once; the factory hands the same list to every operation
+    # so ValidationCache keeps hitting.
+    rules: list[type[ASTValidationRule]] = (
+        [] if introspection else [NoSchemaIntrospectionCustomRule]
+    )
+    schema = strawberry.federation.Schema(
+        query=query,
+        types=list(types.object_types.values()),
+        federation_version="2.5",
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        extensions=[
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+            lambda: AddValidationRules(rules),
+            lambda: RequestGate(catalog, types.schema_map),
+        ],
+    )
+    return HubSchema(schema=schema, schema_map=types.schema_map, person_types=types)

@@ -1,0 +1,71 @@
+"""GraphQL errors the hub reports, each with a stable `extensions.code`."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from graphql import GraphQLError
+
+
+class HubError(GraphQLError):
+    """Base of the hub's errors; subclasses fix the code clients branch on."""
+
+    code: ClassVar[str] = "HUB_ERROR"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message, extensions={"code": self.code, **details})
+
+
+class InvalidRRNError(HubError):
+    """A registration number is malformed or fails its check digit."""
+
+    code = "INVALID_RRN"
+
+
+class InvalidPersonIdError(HubError):
+    """A person id is not one the hub could have issued."""
+
+    code = "INVALID_PERSON_ID"
+
+
+class PersonNotFoundError(HubError):
+    """No source knows the person."""
+
+    code = "PERSON_NOT_FOUND"
+
+
+class TooManyPersonsError(HubError):
+    """A `persons` list is longer than allowed."""
+
+    code = "TOO_MANY_PERSONS"
+
+
+class SourceFailureError(HubError):
+    """A source failed; the code is the source error's (SOURCE_UNAVAILABLE …)."""
+
+    def __init__(self, code: str, source: str, message: str) -> None:
+        GraphQLError.__init__(self, message, extensions={"code": code, "source": source})
+
+
+class PurposeRequiredError(HubError):
+    """The request names no purpose (`Hub-Purpose`)."""
+
+    code = "PURPOSE_REQUIRED"
+
+
+class PurposeNotDeclaredError(HubError):
+    """The agency has not declared the purpose it names."""
+
+    code = "PURPOSE_NOT_DECLARED"
+
+
+class CaseRefRequiredError(HubError):
+    """The request names no case (`Hub-Case-Ref`) or a malformed one."""
+
+    code = "CASE_REF_REQUIRED"
+
+
+class AgencyNotRegisteredError(HubError):
+    """The token's agency is not one of the catalog's consuming agencies."""
+
+    code = "AGENCY_NOT_REGISTERED"

@@ -1,0 +1,75 @@
+"""The gate every operation passes before any resolver runs.
+
+It computes the field plan from the validated document and refuses an
+operation that reads data without a registered agency, a declared purpose
+and a case reference. Refusing here, not in resolvers, means no source is
+ever called for a request that will be refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from strawberry.extensions import SchemaExtension
+
+from hub.catalog.model import Catalog
+from schema.context import HubContext
+from schema.errors import (
+    AgencyNotRegisteredError,
+    CaseRefRequiredError,
+    PurposeNotDeclaredError,
+    PurposeRequiredError,
+)
+from schema.plan import SchemaMap, build_plan
+
+CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$")
+
+
+class RequestGate(SchemaExtension):
+    """Plans the operation and checks who, why and for which case."""
+
+    def __init__(self, catalog: Catalog, schema_map: SchemaMap) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.schema_map = schema_map
+
+    def on_execute(self) -> Iterator[None]:
+        """Runs after validation, before execution."""
+        context = self.execution_context
+        ctx = context.context
+        document = context.graphql_document
+        if isinstance(ctx, HubContext) and document is not None:
+            plan = build_plan(
+                context.schema._schema, document, self.schema_map, context.operation_name
+            )
+            ctx.plan = plan
+            if plan.touches_data:
+                self._check(ctx)
+        yield
+
+    def _check(self, ctx: HubContext) -> None:
+        agency = self.catalog.agency(ctx.principal.agency)
+        if agency is None:
+            raise AgencyNotRegisteredError(
+                f"agency {ctx.principal.agency!r} is not a registered consuming agency"
+            )
+        if not ctx.purpose:
+            raise PurposeRequiredError(
+                "the Hub-Purpose header must name the purpose of this request"
+            )
+        if agency.purpose(ctx.purpose) is None:
+            declared = ", ".join(p.code for p in agency.purposes)
+            raise PurposeNotDeclaredError(
+                f"agency {agency.code} has not declared purpose {ctx.purpose!r} "
+                f"(declared: {declared})"
+            )
+        if not ctx.case_ref:
+            raise CaseRefRequiredError(
+                "the Hub-Case-Ref header must name the case or application number"
+            )
+        if not CASE_REF.match(ctx.case_ref):
+            raise CaseRefRequiredError(
+                "Hub-Case-Ref must be 1-128 letters, digits or ._:/- starting "
+                "with a letter or digit"
+            )

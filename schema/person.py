@@ -1,0 +1,208 @@
+"""The Person entity, its household, and the resolvers that fetch on demand.
+
+Every information-type field of Person resolves through the request's loader
+for its source, so a query calls exactly the sources of the types it names,
+once per source however many persons it covers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import strawberry
+
+from connectors.base import SourceError, SourceInvalidData
+from hub.catalog.model import Catalog, InfoType
+from hub.identity.subjects import MalformedPersonId, check_person_id, person_id
+from schema.context import UNKNOWN, HubContext
+from schema.errors import InvalidPersonIdError, PersonNotFoundError, SourceFailureError
+from schema.info_types import RecordDecoder, build_object_type, pascal
+from schema.plan import SchemaMap
+from schema.selection import selected_names
+
+HOUSEHOLD_TYPE = "householdComposition"
+REGISTRY_TYPE = "residentRegistration"
+HOUSEHOLD_FIELDS = ("householdId", "members")
+
+
+def _source_failure(ctx: HubContext, rrn: str, info_type: str, exc: SourceError) -> Exception:
+    ctx.access.refused(rrn, info_type, exc.code)
+    return SourceFailureError(
+        exc.code, exc.source, f"{info_type} is unavailable: source {exc.source} {exc.reason}"
+    )
+
+
+async def load_type(ctx: HubContext, rrn: str, info_type: InfoType) -> Any:
+    """The person's raw record(s) of one type, or a GraphQL error to report."""
+    try:
+        data = await ctx.loader(info_type.source).load(rrn)
+    except SourceError as exc:
+        raise _source_failure(ctx, rrn, info_type.name, exc) from None
+    if data is UNKNOWN:
+        ctx.access.refused(rrn, info_type.name, PersonNotFoundError.code)
+        raise PersonNotFoundError(f"source {info_type.source} does not know this person")
+    return data[info_type.name]
+
+
+def _type_resolver(info_type: InfoType, decoder: RecordDecoder) -> Callable[..., Any]:
+    async def resolve(root: Any, info: strawberry.Info) -> Any:
+        ctx: HubContext = info.context
+        raw = await load_type(ctx, root.rrn, info_type)
+        try:
+            value = decoder.decode(raw, sorted(ctx.plan.fields.get(info_type.name, ())))
+        except SourceInvalidData as exc:
+            raise _source_failure(ctx, root.rrn, info_type.name, exc) from None
+        ctx.access.released(root.rrn, info_type.name)
+        return value
+
+    resolve.__name__ = f"resolve_{info_type.name}"
+    return resolve
+
+
+def household_id(ctx: HubContext, source_id: str) -> str:
+    """An opaque household id; the registry's own number never leaves the hub."""
+    key = ctx.services.keys.subject_hash_key
+    digest = hmac.new(key, b"household:" + source_id.encode(), hashlib.sha256).digest()
+    return "H" + base64.b32encode(digest[:20]).decode()
+
+
+class PersonTypes:
+    """The entity and navigation types built from one catalog."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.object_types: dict[str, type] = {}
+        self.decoders: dict[str, RecordDecoder] = {}
+        for info_type in catalog.info_types:
+            obj = build_object_type(info_type)
+            self.object_types[info_type.name] = obj
+            self.decoders[info_type.name] = RecordDecoder(info_type, obj)
+        self.person = self._build_person()
+        self.schema_map = SchemaMap(
+            object_to_type={pascal(t.name): t.name for t in catalog.info_types},
+            person_field_to_type={t.name: t.name for t in catalog.info_types},
+            household_type=HOUSEHOLD_TYPE,
+            household_fields=HOUSEHOLD_FIELDS,
+        )
+        self.registry_source = catalog.info_type(REGISTRY_TYPE).source
+
+    def _build_person(self) -> type:
+        catalog = self.catalog
+        namespace: dict[str, Any] = {
+            "__annotations__": {"rrn": strawberry.Private[str]},
+            "__doc__": "A person known to the source institutions.",
+        }
+
+        def resolve_id(root: Any, info: strawberry.Info) -> strawberry.ID:
+            return strawberry.ID(person_id(info.context.services.keys, root.rrn))
+
+        namespace["id"] = strawberry.field(
+            resolver=resolve_id,
+            description="The hub's opaque, stable id of the person (never the "
+            "registration number).",
+        )
+        for info_type in catalog.info_types:
+            obj = self.object_types[info_type.name]
+            gql_type: Any = list[obj] | None if info_type.many else obj | None  # type: ignore[valid-type]
+            namespace[info_type.name] = strawberry.field(
+                resolver=_type_resolver(info_type, self.decoders[info_type.name]),
+                graphql_type=gql_type,
+                description=f"{info_type.title} (source {info_type.source}).",
+            )
+
+        async def resolve_reference(cls: type, info: strawberry.Info, id: str) -> Any:
+            ctx: HubContext = info.context
+            try:
+                check_person_id(id)
+            except MalformedPersonId as exc:
+                raise InvalidPersonIdError(str(exc)) from None
+            rrn = await ctx.subject_loader().load(id)
+            if rrn is None:
+                raise PersonNotFoundError("no person with this id")
+            ctx.access.touch(rrn)
+            return cls(rrn=rrn)
+
+        namespace["resolve_reference"] = classmethod(resolve_reference)
+        person = type("Person", (), namespace)
+
+        member = strawberry.type(
+            type(
+                "HouseholdMember",
+                (),
+                {"__annotations__": {"relationship": str, "person": person}},
+            ),
+            description="A member of a household and their relationship to its head.",
+        )
+        household = strawberry.type(
+            type(
+                "Household",
+                (),
+                {"__annotations__": {"id": strawberry.ID, "members": list[member]}},  # type: ignore[valid-type]
+            ),
+            description="The persons registered at one address as one household.",
+        )
+        household_type = catalog.info_type(HOUSEHOLD_TYPE)
+
+        async def resolve_household(root: Any, info: strawberry.Info) -> Any:
+            ctx: HubContext = info.context
+            raw = await load_type(ctx, root.rrn, household_type)
+            if raw is None:
+                return None
+            try:
+                members = [
+                    member(relationship=m["relationship"], person=person(rrn=m["rrn"]))
+                    for m in raw["members"]
+                ]
+                source_id = raw["householdId"]
+                if not isinstance(source_id, str):
+                    raise TypeError
+            except (KeyError, TypeError):
+                exc = SourceInvalidData(household_type.source, "malformed household members")
+                raise _source_failure(ctx, root.rrn, household_type.name, exc) from None
+            ctx.access.released(root.rrn, household_type.name)
+            return household(id=strawberry.ID(household_id(ctx, source_id)), members=members)
+
+        setattr(  # noqa: B010 - the field is added after the class exists, for the cycle
+            person,
+            "household",
+            strawberry.field(
+                resolver=resolve_household,
+                graphql_type=household | None,
+                description="The person's household and its members.",
+            ),
+        )
+        return strawberry.federation.type(keys=["id"])(person)
+
+    async def known_person(self, info: strawberry.Info, rrn: str) -> Any:
+        """A Person for `rrn`, after the sources the selection needs confirm the person.
+
+        The sources are the ones the query will call anyway (or the resident
+        registry when it names none), so the check costs no extra calls.
+        """
+        ctx: HubContext = info.context
+        selected = selected_names(info)
+        sources = {
+            self.catalog.info_type(name).source
+            for name in selected
+            if name in self.schema_map.person_field_to_type
+        }
+        if "household" in selected or not sources:
+            sources.add(self.registry_source)
+        results = await asyncio.gather(
+            *(ctx.loader(s).load(rrn) for s in sorted(sources)), return_exceptions=True
+        )
+        if any(r is UNKNOWN for r in results):
+            raise PersonNotFoundError("no person with this registration number")
+        ctx.access.touch(rrn)
+        return self.person(rrn=rrn)
+
+    def known_persons(
+        self, info: strawberry.Info, rrns: list[str]
+    ) -> list[Coroutine[Any, Any, Any]]:
+        """One awaitable per person, so one unknown person nulls only its own entry."""
+        return [self.known_person(info, rrn) for rrn in rrns]

@@ -1,0 +1,107 @@
+"""What a request asks for, computed from the document before anything runs.
+
+The plan maps each information type to the fields the operation selects on
+it, wherever they appear (directly, through fragments, under household
+members). Loaders ask each source for exactly that, and later the policy
+decision reads the same plan, so "ask only for what you may" is checked
+before any source is contacted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    TypeInfo,
+    TypeInfoVisitor,
+    Visitor,
+    get_named_type,
+    visit,
+)
+
+from hub.catalog.model import Catalog
+
+# Root fields that read no person's data: schema introspection and the
+# federation SDL. Everything else needs a purpose and a case.
+_DATA_FREE_ROOT_FIELDS = frozenset({"__schema", "__type", "__typename", "_service"})
+
+
+@dataclass(frozen=True)
+class SchemaMap:
+    """How GraphQL names map back to the catalog; built once with the schema."""
+
+    object_to_type: Mapping[str, str]  # GraphQL object type -> info type name
+    person_field_to_type: Mapping[str, str]  # Person field -> info type name
+    household_type: str  # the info type behind Person.household
+    household_fields: tuple[str, ...]  # what walking to the household reads
+
+
+@dataclass
+class FieldPlan:
+    """Info type name -> the set of fields the operation selects."""
+
+    fields: dict[str, set[str]] = field(default_factory=dict)
+    touches_data: bool = False
+
+    def for_source(self, catalog: Catalog, source: str) -> dict[str, list[str]]:
+        """The slice of the plan one source is asked for, in catalog field order."""
+        out: dict[str, list[str]] = {}
+        for info_type in catalog.types_of(source):
+            wanted = self.fields.get(info_type.name)
+            if wanted is not None:
+                out[info_type.name] = [f.name for f in info_type.fields if f.name in wanted]
+        return out
+
+
+class _Collector(Visitor):
+    def __init__(self, type_info: TypeInfo, schema_map: SchemaMap, plan: FieldPlan) -> None:
+        super().__init__()
+        self.type_info = type_info
+        self.map = schema_map
+        self.plan = plan
+
+    def enter_field(self, node: FieldNode, *_: object) -> None:
+        parent = self.type_info.get_parent_type()
+        if parent is None:
+            return
+        parent_name = get_named_type(parent).name
+        name = node.name.value
+        if parent_name == "Query" and name not in _DATA_FREE_ROOT_FIELDS:
+            self.plan.touches_data = True
+        info_type = self.map.object_to_type.get(parent_name)
+        if info_type is not None and not name.startswith("__"):
+            self.plan.fields.setdefault(info_type, set()).add(name)
+        elif parent_name == "Person":
+            if name in self.map.person_field_to_type:
+                self.plan.fields.setdefault(self.map.person_field_to_type[name], set())
+            elif name == "household":
+                wanted = self.plan.fields.setdefault(self.map.household_type, set())
+                wanted.update(self.map.household_fields)
+
+
+def build_plan(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    schema_map: SchemaMap,
+    operation_name: str | None = None,
+) -> FieldPlan:
+    """Collect the plan of the operation that will run (and the fragments it uses)."""
+    plan = FieldPlan()
+    type_info = TypeInfo(schema)
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [
+        op
+        for op in operations
+        if operation_name is None or (op.name and op.name.value == operation_name)
+    ]
+    # Fragments are visited as declared; an unused fragment can only widen the
+    # plan, which errs on the side of asking permission for more, never less.
+    others = [d for d in document.definitions if not isinstance(d, OperationDefinitionNode)]
+    pruned = DocumentNode(definitions=(*chosen[:1], *others))
+    visit(pruned, TypeInfoVisitor(type_info, _Collector(type_info, schema_map, plan)))
+    return plan

@@ -1,0 +1,58 @@
+"""The agencies' root query: persons by registration number."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from hub.identity.rrn import InvalidRRN, parse_rrn
+from schema.context import HubContext
+from schema.errors import InvalidRRNError, TooManyPersonsError
+from schema.person import PersonTypes
+
+
+def _parse(text: str, index: int | None = None) -> str:
+    try:
+        return parse_rrn(text).digits
+    except InvalidRRN as exc:
+        where = "" if index is None else f" (rrns[{index}])"
+        details: dict[str, Any] = {"reason": exc.reason}
+        if index is not None:
+            details["index"] = index
+        raise InvalidRRNError(f"{exc}{where}", **details) from None
+
+
+def build_query(types: PersonTypes) -> type:
+    """The Query type over the catalog's Person."""
+    person = types.person
+
+    async def resolve_person(info: strawberry.Info, rrn: str) -> Any:
+        return await types.known_person(info, _parse(rrn))
+
+    def resolve_persons(info: strawberry.Info, rrns: list[str]) -> Any:
+        ctx: HubContext = info.context
+        limit = ctx.services.settings.max_persons_per_request
+        if len(rrns) > limit:
+            raise TooManyPersonsError(
+                f"persons takes at most {limit} registration numbers, got {len(rrns)}",
+                limit=limit,
+            )
+        # Every number is checked before any source is called.
+        parsed = [_parse(text, i) for i, text in enumerate(rrns)]
+        return types.known_persons(info, parsed)
+
+    namespace: dict[str, Any] = {
+        "person": strawberry.field(
+            resolver=resolve_person,
+            graphql_type=person | None,
+            description="One person by resident registration number (13 digits, hyphen optional).",
+        ),
+        "persons": strawberry.field(
+            resolver=resolve_persons,
+            graphql_type=list[person | None],  # type: ignore[valid-type]
+            description="Several persons by registration number, in the order "
+            "given; an unknown person is null with an error at its index.",
+        ),
+    }
+    return strawberry.type(type("Query", (), namespace))

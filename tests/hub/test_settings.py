@@ -1,0 +1,56 @@
+import json
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from hub.keys import load_keys
+from hub.settings import Environment, Settings, UnsafeSettings
+
+
+def test_development_defaults_are_embedded(data_dir: Path) -> None:
+    settings = Settings(data_dir=data_dir)
+    assert settings.effective_database_url.startswith("sqlite+aiosqlite:///")
+    assert settings.graphiql_enabled and settings.introspection_enabled
+    assert settings.source("NTS").url == "http://127.0.0.1:8100/sources/NTS"
+
+
+def test_source_override_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUB_SOURCES__NTS__URL", "https://nts.example/api")
+    monkeypatch.setenv("HUB_SOURCES__NTS__TIMEOUT_S", "0.5")
+    settings = Settings()
+    assert settings.source("NTS").url == "https://nts.example/api"
+    assert settings.source_timeout("NTS") == 0.5
+    assert settings.source_timeout("NPS") == settings.source_timeout_s
+
+
+def test_production_refuses_missing_keys() -> None:
+    with pytest.raises(ValidationError, match="HUB_TOKEN_PUBLIC_KEYS"):
+        Settings(environment=Environment.PRODUCTION, database_url="sqlite+aiosqlite:///x")
+
+
+def _production(data_dir: Path, **extra: object) -> Settings:
+    dev = load_keys(Settings(data_dir=data_dir))
+    dev_file = json.loads((data_dir / "dev-keys.json").read_text())
+    values: dict[str, object] = {
+        "environment": Environment.PRODUCTION,
+        "database_url": "postgresql+asyncpg://hub@db/hub",
+        "token_public_keys": json.dumps({"keys": [k.as_dict() for k in dev.token_verification.keys]}),
+        "subject_hash_key": dev_file["subject_hash_key"],
+        "subject_encryption_keys": json.dumps(dev_file["subject_encryption_keys"]),
+        "data_dir": data_dir,
+    }
+    values.update(extra)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def test_production_refuses_development_keys(data_dir: Path) -> None:
+    with pytest.raises(UnsafeSettings, match="development keys"):
+        load_keys(_production(data_dir))
+
+
+def test_production_refuses_graphiql_unless_asked(data_dir: Path) -> None:
+    with pytest.raises(ValidationError, match="GraphiQL or introspection"):
+        _production(data_dir, graphiql=True)
+    assert _production(data_dir, graphiql=True, allow_unsafe_production=True).graphiql_enabled
+    assert not _production(data_dir).introspection_enabled

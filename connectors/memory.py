@@ -12,18 +12,18 @@ from typing import Any, Protocol
 
 from connectors.base import BaseConnector, FetchResult, FieldRequest
 from connectors.registry import register
-from hub.catalog.model import Catalog, Source
+from hub.catalog.model import Catalog, InfoType, Source
 from hub.settings import Settings
 
 
 class MemoryDataset(Protocol):
     """Anything that can answer for persons from memory (e.g. a simulated population)."""
 
-    def has_person(self, rrn: str) -> bool:
+    def __contains__(self, rrn: object) -> bool:
         """Whether the dataset knows this person."""
         ...
 
-    def record(self, rrn: str, info_type: str, fields: Sequence[str]) -> Any:
+    def record(self, rrn: str, info_type: InfoType, fields: Sequence[str]) -> Any:
         """The person's record(s) of `info_type` with just `fields`."""
         ...
 
@@ -52,11 +52,11 @@ class MemoryConnector(BaseConnector):
         """Answer from memory; see BaseConnector.fetch."""
         result = FetchResult()
         for rrn in subjects:
-            if not self.dataset.has_person(rrn):
+            if rrn not in self.dataset:
                 result.unknown.add(rrn)
                 continue
             result.records[rrn] = {
-                type_name: self.dataset.record(rrn, type_name, names)
+                type_name: self.dataset.record(rrn, self.catalog.info_type(type_name), names)
                 for type_name, names in fields.items()
             }
         return result

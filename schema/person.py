@@ -198,6 +198,14 @@ class PersonTypes:
         )
         if any(r is UNKNOWN for r in results):
             raise PersonNotFoundError("no person with this registration number")
+        failures = [r for r in results if isinstance(r, SourceError)]
+        if len(failures) == len(results):
+            # No source could vouch for the person: say so rather than hand
+            # out an id for someone who may not exist.
+            first = failures[0]
+            raise SourceFailureError(
+                first.code, first.source, f"source {first.source} {first.reason}"
+            )
         ctx.access.touch(rrn)
         return self.person(rrn=rrn)
 

@@ -20,7 +20,9 @@ from hub.db.engine import create_engine
 from hub.db.migrate import migrate
 from hub.db.session import Database
 
-PG_ADMIN_URL = os.environ.get("HUB_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "HUB_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 REQUIRE_POSTGRES = os.environ.get("HUB_REQUIRE_POSTGRES") == "1"
 
 

@@ -35,7 +35,9 @@ def _production(data_dir: Path, **extra: object) -> Settings:
     values: dict[str, object] = {
         "environment": Environment.PRODUCTION,
         "database_url": "postgresql+asyncpg://hub@db/hub",
-        "token_public_keys": json.dumps({"keys": [k.as_dict() for k in dev.token_verification.keys]}),
+        "token_public_keys": json.dumps(
+            {"keys": [k.as_dict() for k in dev.token_verification.keys]}
+        ),
         "subject_hash_key": dev_file["subject_hash_key"],
         "subject_encryption_keys": json.dumps(dev_file["subject_encryption_keys"]),
         "data_dir": data_dir,

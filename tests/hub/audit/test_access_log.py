@@ -27,11 +27,17 @@ async def test_entries_are_committed_per_person_without_clear_rrn(
     keys = load_keys(Settings(data_dir=data_dir))
     outcomes = [
         PersonOutcome("8503142123456", ["earnedIncome", "residentRegistration"], {}),
-        PersonOutcome("8503142123456".replace("21234", "21235")[:12] + "0", [], {"land": "SOURCE_UNAVAILABLE"}),
+        PersonOutcome(
+            "8503142123456".replace("21234", "21235")[:12] + "0", [], {"land": "SOURCE_UNAVAILABLE"}
+        ),
     ]
     assert await commit_access(database, keys, FACTS, outcomes) == 2
     async with database.session() as session:
-        rows = (await session.execute(select(AccessLogEntry).order_by(AccessLogEntry.id))).scalars().all()
+        rows = (
+            (await session.execute(select(AccessLogEntry).order_by(AccessLogEntry.id)))
+            .scalars()
+            .all()
+        )
         assert [r.outcome for r in rows] == ["released", "refused"]
         assert rows[0].released == ["earnedIncome", "residentRegistration"]
         assert rows[1].refused == {"land": "SOURCE_UNAVAILABLE"}
@@ -39,7 +45,10 @@ async def test_entries_are_committed_per_person_without_clear_rrn(
         subject = await session.get(Subject, person_id(keys, "8503142123456"))
         assert subject is not None
         assert b"8503142123456" not in subject.rrn_ciphertext
-        assert decrypt_rrn(keys, subject.rrn_key_id, subject.rrn_ciphertext, subject.id) == "8503142123456"
+        assert (
+            decrypt_rrn(keys, subject.rrn_key_id, subject.rrn_ciphertext, subject.id)
+            == "8503142123456"
+        )
 
 
 async def test_the_same_person_twice_keeps_one_subject(database: Database, data_dir: Path) -> None:

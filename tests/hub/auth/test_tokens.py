@@ -19,7 +19,9 @@ def _b64(data: dict[str, object]) -> str:
 def test_issued_token_names_agency_and_official(data_dir: Path) -> None:
     settings = Settings(data_dir=data_dir)
     ring = load_keys(settings)
-    principal = verify_token(ring, settings, issue_token(ring, settings, agency="A", official="o.1"))
+    principal = verify_token(
+        ring, settings, issue_token(ring, settings, agency="A", official="o.1")
+    )
     assert (principal.agency, principal.official) == ("A", "o.1")
     assert principal.expires_at > time.time()
 
@@ -43,11 +45,19 @@ def test_wrong_audience_is_refused(data_dir: Path) -> None:
 def test_token_signed_by_another_key_is_refused(data_dir: Path) -> None:
     settings = Settings(data_dir=data_dir)
     ring = load_keys(settings)
-    stranger = OKPKey.generate_key("Ed25519", parameters={"kid": ring.token_signing.kid})  # type: ignore[union-attr]
-    claims = {"iss": "ssis-hub", "aud": "ssis-hub", "sub": "o", "agency": "A", "jti": "x",
-              "exp": int(time.time()) + 60}
-    token = jwt.encode({"alg": "Ed25519", "kid": stranger.kid}, claims, stranger,
-                       algorithms=TOKEN_ALGORITHMS)
+    assert ring.token_signing is not None
+    stranger = OKPKey.generate_key("Ed25519", parameters={"kid": str(ring.token_signing.kid)})
+    claims = {
+        "iss": "ssis-hub",
+        "aud": "ssis-hub",
+        "sub": "o",
+        "agency": "A",
+        "jti": "x",
+        "exp": int(time.time()) + 60,
+    }
+    token = jwt.encode(
+        {"alg": "Ed25519", "kid": stranger.kid}, claims, stranger, algorithms=TOKEN_ALGORITHMS
+    )
     with pytest.raises(InvalidToken):
         verify_token(ring, settings, token)
 
@@ -55,8 +65,14 @@ def test_token_signed_by_another_key_is_refused(data_dir: Path) -> None:
 def test_alg_none_is_refused(data_dir: Path) -> None:
     settings = Settings(data_dir=data_dir)
     ring = load_keys(settings)
-    claims = {"iss": "ssis-hub", "aud": "ssis-hub", "sub": "o", "agency": "A", "jti": "x",
-              "exp": int(time.time()) + 60}
+    claims = {
+        "iss": "ssis-hub",
+        "aud": "ssis-hub",
+        "sub": "o",
+        "agency": "A",
+        "jti": "x",
+        "exp": int(time.time()) + 60,
+    }
     token = f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}."
     with pytest.raises(InvalidToken):
         verify_token(ring, settings, token)

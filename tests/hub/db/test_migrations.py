@@ -2,6 +2,7 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+
 from hub.db.models import Base
 from hub.db.session import Database
 

@@ -1,0 +1,147 @@
+"""Integration fixtures: the simulated sources as real servers, the hub in-process.
+
+The sources listen on loopback ports and the hub's connectors reach them over
+HTTP (and the SQL source over its database), exactly as in production; only
+the hub itself is called through ASGI, to keep the suite fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from hub.app import build_services, create_app
+from hub.auth.tokens import issue_token
+from hub.catalog import Catalog, load_catalog
+from hub.db.session import Database
+from hub.settings import Settings
+from simulator.harness import SimulatorServer
+from simulator.population import Population
+from simulator.sqlsource import seed_sql_source
+
+POPULATION_SIZE = 2_000
+AGENCY = "LOCAL_WELFARE"
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    """The project's catalog."""
+    return load_catalog()
+
+
+@pytest.fixture(scope="session")
+def population() -> Population:
+    """The simulated population the sources serve (small, for speed)."""
+    return Population(size=POPULATION_SIZE)
+
+
+@pytest.fixture(scope="session")
+def sources(population: Population, catalog: Catalog) -> Iterator[SimulatorServer]:
+    """The simulated source institutions, listening on a loopback port."""
+    with SimulatorServer(population, catalog) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+async def sql_source_url(
+    population: Population, catalog: Catalog, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    """The SQL source (SSIS benefit records), seeded from the same population."""
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('ssis') / 'ssis.db'}"
+    await seed_sql_source(url, population, catalog)
+    return url
+
+
+@dataclass
+class Hub:
+    """A hub under test and helpers to call it the way an agency would."""
+
+    client: httpx.AsyncClient
+    settings: Settings
+    app: Any
+    sources: SimulatorServer
+    default_headers: dict[str, str] = field(default_factory=dict)
+
+    def calls(self, counter: str = "calls") -> dict[str, int]:
+        """Per-source counts at the simulated sources, without the zeros."""
+        return {code: n for code, n in self.sources.stats()[counter].items() if n}
+
+    def token(self, agency: str = AGENCY, official: str = "kim.01", ttl_s: int = 600) -> str:
+        """A token for `official` of `agency`."""
+        services = self.app.state.services
+        return issue_token(
+            services.keys, self.settings, agency=agency, official=official, ttl_s=ttl_s
+        )
+
+    def headers(
+        self,
+        *,
+        agency: str = AGENCY,
+        purpose: str | None = "basic_livelihood_eligibility",
+        case: str | None = "CASE-2026-0001",
+        token: str | None = None,
+    ) -> dict[str, str]:
+        """Request headers naming the caller, purpose and case."""
+        out = {"Authorization": f"Bearer {token or self.token(agency)}"}
+        if purpose is not None:
+            out["Hub-Purpose"] = purpose
+        if case is not None:
+            out["Hub-Case-Ref"] = case
+        return out
+
+    async def post(
+        self, query: str, variables: dict[str, Any] | None = None, **headers: Any
+    ) -> httpx.Response:
+        """POST an operation with the given header options."""
+        return await self.client.post(
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers=self.headers(**headers),
+        )
+
+    async def query(
+        self, query: str, variables: dict[str, Any] | None = None, **headers: Any
+    ) -> dict[str, Any]:
+        """POST an operation and return the decoded body (expects HTTP 200)."""
+        response = await self.post(query, variables, **headers)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+
+def hub_settings(
+    data_dir: Path, sources: SimulatorServer, sql_source_url: str, **extra: Any
+) -> Settings:
+    """Settings pointing a hub at the test sources."""
+    return Settings(
+        data_dir=data_dir,
+        simulator_url=sources.base_url,
+        sql_source_url=sql_source_url,
+        source_timeout_s=extra.pop("source_timeout_s", 2.0),
+        **extra,
+    )
+
+
+@pytest.fixture
+async def hub(
+    database: Database, data_dir: Path, sources: SimulatorServer, sql_source_url: str
+) -> AsyncIterator[Hub]:
+    """A hub on the test database (rolled back after the test) and the live sources."""
+    settings = hub_settings(data_dir, sources, sql_source_url, source_timeout_s=1.0)
+    app = create_app(settings, database=database)
+    sources.clear_faults()
+    sources.reset()
+    transport = httpx.ASGITransport(app=app, client=("10.1.2.3", 5555))
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
+        yield Hub(client=client, settings=settings, app=app, sources=sources)
+    for connector in app.state.services.connectors.values():
+        await connector.aclose()
+    sources.clear_faults()
+
+
+__all__ = ["AGENCY", "Hub", "build_services", "hub_settings"]

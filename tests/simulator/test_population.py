@@ -1,0 +1,267 @@
+"""The synthetic population: reproducible, valid RRNs, sound households, typed records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from typing import Any
+
+import pytest
+
+from hub.catalog import load_catalog
+from hub.catalog.model import Catalog, Field, InfoType, Kind
+from hub.identity.rrn import parse_rrn
+from simulator.person import REFERENCE_DATE
+from simulator.population import Population
+from simulator.testing import mini_catalog
+
+SIZE = 3000
+
+
+@pytest.fixture(scope="module")
+def population() -> Population:
+    return Population(SIZE, seed=7)
+
+
+@pytest.fixture(scope="module", params=["real", "mini"])
+def catalog(request: pytest.FixtureRequest) -> Catalog:
+    return load_catalog() if request.param == "real" else mini_catalog()
+
+
+def _fingerprint(population: Population, catalog: Catalog) -> str:
+    """A digest of the RRNs and of every type's records for a sample of persons."""
+    digest = hashlib.sha256("\n".join(population.rrns()).encode())
+    for rrn in population.sample_rrns(50):
+        for info_type in catalog.info_types:
+            record = population.record(rrn, info_type)
+            digest.update(json.dumps(record, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def test_same_seed_gives_same_population() -> None:
+    catalog = load_catalog()
+    first, second = Population(1000, seed=42), Population(1000, seed=42)
+    assert first.rrns() == second.rrns()
+    assert first.sample_rrns(20) == second.sample_rrns(20)
+    assert _fingerprint(first, catalog) == _fingerprint(second, catalog)
+
+
+def test_different_seed_gives_different_population() -> None:
+    first, second = Population(1000, seed=42), Population(1000, seed=43)
+    assert first.rrns() != second.rrns()
+    assert len(set(first.rrns()) & set(second.rrns())) < 100
+
+
+def test_same_seed_same_data_in_another_process() -> None:
+    code = (
+        "from hub.catalog import load_catalog; from simulator.population import Population;"
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "from test_population import _fingerprint;"
+        "print(_fingerprint(Population(1000, seed=42), load_catalog()))"
+    )
+    here = __file__.rsplit("/", 1)[0]
+    result = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code, here], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == _fingerprint(Population(1000, seed=42), load_catalog())
+
+
+def test_rrns_are_valid_unique_and_match_the_person(population: Population) -> None:
+    rrns = population.rrns()
+    assert len(rrns) == SIZE
+    assert len(set(rrns)) == SIZE
+    for rrn in rrns:
+        parsed = parse_rrn(rrn)
+        person = population.person(rrn)
+        assert person is not None
+        assert person.rrn == rrn
+        assert parsed.birth_date == person.birth_date
+        assert parsed.sex == person.sex
+        assert dt.date(1900, 1, 1) < person.birth_date <= REFERENCE_DATE
+
+
+def test_unknown_rrns(population: Population) -> None:
+    existing = population.rrns()[0]
+    for rrn in ["0000000000000", "850314-1234567", "abc", "", existing[:-1], f"{existing}0"]:
+        assert population.person(rrn) is None
+        assert population.household_members(rrn) == []
+        assert rrn not in population
+    with pytest.raises(KeyError):
+        population.record("0000000000000", load_catalog().info_type("earnedIncome"))
+
+
+def test_households_have_one_head_and_plausible_members(population: Population) -> None:
+    households: dict[str, list[Any]] = defaultdict(list)
+    for rrn in population.rrns():
+        person = population.person(rrn)
+        assert person is not None
+        households[person.household_id].append(person)
+    sizes = Counter(len(members) for members in households.values())
+    assert set(sizes) <= {1, 2, 3, 4, 5, 6}
+    assert sizes[1] > 0
+    assert sizes[4] > 0
+    for members in households.values():
+        heads = [p for p in members if p.relationship == "HEAD"]
+        assert len(heads) == 1
+        head = heads[0]
+        assert len({p.address for p in members}) == 1
+        assert all(p.household_size == len(members) for p in members)
+        listed = population.household_members(head.rrn)
+        assert listed[0] == (head.rrn, "HEAD")
+        assert sorted(listed) == sorted((p.rrn, p.relationship) for p in members)
+        assert sum(p.relationship == "SPOUSE" for p in members) <= 1
+        parents = [p for p in members if p.relationship in ("HEAD", "SPOUSE")]
+        for child in (p for p in members if p.relationship == "CHILD"):
+            for parent in parents:
+                assert (child.birth_date - parent.birth_date).days > 18 * 365
+        for parent in (p for p in members if p.relationship == "PARENT"):
+            assert (head.birth_date - parent.birth_date).days > 18 * 365
+        assert all(p.age >= 19 for p in parents)
+
+
+def test_sample_is_deterministic_distinct_and_spread(population: Population) -> None:
+    sample = population.sample_rrns(300)
+    assert sample == population.sample_rrns(300)
+    assert len(set(sample)) == 300
+    indices = sorted(p.index for p in map(population.person, sample) if p is not None)
+    assert len(indices) == 300
+    assert indices[0] < SIZE // 10
+    assert indices[-1] > SIZE * 9 // 10
+    assert len(population.sample_rrns(SIZE + 10)) == SIZE
+
+
+def check_value(f: Field, value: Any, birth: dt.date) -> None:
+    """Assert `value` is a valid value of field `f` in the wire protocol's JSON shapes."""
+    if value is None:
+        assert f.optional, f"{f.name} is not optional"
+        return
+    low = -float("inf") if f.low is None else f.low
+    high = float("inf") if f.high is None else f.high
+    if f.kind in (Kind.WON, Kind.INT):
+        assert type(value) is int, (f.name, value)
+        assert low <= value <= high, (f.name, value)
+    elif f.kind in (Kind.AREA_M2, Kind.PERCENT):
+        assert type(value) in (int, float), (f.name, value)
+        assert low <= value <= high, (f.name, value)
+        assert round(value, 2) == value
+    elif f.kind is Kind.DATE:
+        assert dt.date.fromisoformat(value) >= birth, (f.name, value)
+    elif f.kind is Kind.BOOL:
+        assert type(value) is bool
+    elif f.kind is Kind.CODE:
+        assert value in f.choices, (f.name, value)
+    elif f.kind is Kind.TEXT:
+        assert isinstance(value, str)
+        assert value
+    else:
+        assert isinstance(value, list)
+        assert all(set(m) == {"rrn", "relationship"} for m in value)
+
+
+def check_record(info_type: InfoType, record: Any, fields: list[str], birth: dt.date) -> None:
+    """Assert `record` has the shape the protocol gives `info_type` with `fields`."""
+    records = record if info_type.many else [] if record is None else [record]
+    if info_type.many:
+        assert isinstance(record, list)
+        assert len(record) <= 4
+    for one in records:
+        assert list(one) == fields
+        for name in fields:
+            check_value(info_type.field(name), one[name], birth)
+
+
+def test_records_have_the_requested_fields_and_valid_values(
+    population: Population, catalog: Catalog
+) -> None:
+    for rrn in population.sample_rrns(150):
+        person = population.person(rrn)
+        assert person is not None
+        for info_type in catalog.info_types:
+            everything = [f.name for f in info_type.fields]
+            full = population.record(rrn, info_type)
+            check_record(info_type, full, everything, person.birth_date)
+            some = everything[1::2] or everything
+            part = population.record(rrn, info_type, some)
+            check_record(info_type, part, some, person.birth_date)
+            # A value never depends on which other fields were asked for.
+            if isinstance(full, list) and isinstance(part, list):
+                assert part == [{f: r[f] for f in some} for r in full]
+            elif isinstance(full, dict):
+                assert part == {f: full[f] for f in some}
+            else:
+                assert part is None
+
+
+def test_records_vary(population: Population) -> None:
+    catalog = load_catalog()
+    income = catalog.info_type("earnedIncome")
+    amounts = [
+        r["annualAmount"]
+        for rrn in population.sample_rrns(1000)
+        if isinstance(r := population.record(rrn, income), dict)
+    ]
+    assert len(amounts) > 200
+    assert len(set(amounts)) > len(amounts) // 2
+    assert sorted(amounts)[len(amounts) // 2] < 150_000_000  # skewed towards small
+    vehicles = catalog.info_type("vehicles")
+    counts = Counter(len(population.record(rrn, vehicles) or []) for rrn in population.rrns())
+    assert counts[0] > 0
+    assert counts[1] > 0
+    assert max(counts) <= 4
+
+
+def test_identity_records_agree_with_the_person(population: Population, catalog: Catalog) -> None:
+    registration = catalog.info_type("residentRegistration")
+    household = catalog.info_type("householdComposition")
+    for rrn in population.sample_rrns(200):
+        person = population.person(rrn)
+        assert person is not None
+        record = population.record(rrn, registration)
+        assert isinstance(record, dict)
+        assert record["name"] == person.name
+        assert record["birthDate"] == person.birth_date.isoformat()
+        assert record["sex"] == registration.field("sex").choices[person.sex == "F"]
+        assert (record["province"], record["district"]) == (person.province, person.district)
+        assert record["address"] == person.address
+        assert record["movedInDate"] >= record["birthDate"]
+        deceased = record["registrationStatus"] == "DECEASED"
+        assert deceased == person.deceased
+        comp = population.record(rrn, household)
+        assert isinstance(comp, dict)
+        assert comp["householdId"] == person.household_id
+        assert comp["memberCount"] == person.household_size == len(comp["members"])
+        assert comp["isHead"] == (person.relationship == "HEAD")
+        assert [m["rrn"] for m in comp["members"]] == [
+            r for r, _ in population.household_members(rrn)
+        ]
+        assert {"rrn": rrn, "relationship": comp["relationshipToHead"]} in comp["members"]
+
+
+def test_rare_records_are_rare(population: Population) -> None:
+    catalog = load_catalog()
+    death = catalog.info_type("deathRecord")
+    disability = catalog.info_type("disabilityRegistration")
+    have_death = have_disability = 0
+    for rrn in population.rrns():
+        person = population.person(rrn)
+        assert person is not None
+        has_death = population.record(rrn, death) is not None
+        assert has_death == person.deceased
+        have_death += has_death
+        have_disability += population.record(rrn, disability) is not None
+    assert have_death < SIZE * 0.03
+    assert SIZE * 0.01 < have_disability < SIZE * 0.12
+
+
+def test_a_million_persons_build_quickly() -> None:
+    started = time.perf_counter()
+    population = Population(1_000_000)
+    elapsed = time.perf_counter() - started
+    sample = population.sample_rrns(1000)
+    assert all(population.person(rrn) is not None for rrn in sample)
+    assert elapsed < 30, f"building 1,000,000 persons took {elapsed:.1f} s"

@@ -73,7 +73,14 @@ def cmd_demo_subjects(args: argparse.Namespace) -> int:
     """Print registration numbers that exist in the simulated population."""
     from simulator.population import Population
 
-    for rrn in Population(size=args.size, seed=args.seed).sample_rrns(args.n):
+    if args.seed is None:
+        population = Population(size=args.size)
+    else:
+        population = Population(size=args.size, seed=args.seed)
+    if not 0 < args.n <= len(population):
+        print(f"error: -n must be between 1 and {len(population)}", file=sys.stderr)
+        return 2
+    for rrn in population.sample_rrns(args.n):
         print(rrn)
     return 0
 

@@ -9,6 +9,7 @@ import shlex
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 
 import httpx
 import uvicorn
@@ -57,30 +58,45 @@ def _start_sources(settings: Settings, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the simulated sources did not become ready within 120 s")
 
 
-def example(settings: Settings, host: str, port: int) -> str:
-    """A ready-to-paste request against the running hub."""
+@dataclass(frozen=True)
+class Example:
+    """A ready-to-send request against a running hub."""
+
+    url: str
+    headers: dict[str, str]
+    body: dict[str, object]
+    agency: str
+    purpose: str
+
+    def curl(self) -> str:
+        """The request as a curl command line."""
+        lines = [f"curl -s {self.url}"]
+        lines += [f"-H {shlex.quote(f'{k}: {v}')}" for k, v in self.headers.items()]
+        lines.append(f"-d {shlex.quote(json.dumps(self.body))}")
+        return " \\\n  ".join(lines)
+
+
+def build_example(settings: Settings, host: str, port: int) -> Example:
+    """A request for a simulated person, as the first agency for its first purpose."""
     from simulator.population import Population
 
-    catalog = load_catalog()
-    agency = catalog.agencies[0]
+    agency = load_catalog().agencies[0]
+    purpose = agency.purposes[0].code
     token = issue_token(
         load_keys(settings), settings, agency=agency.code, official="demo.official", ttl_s=8 * 3600
     )
     rrn = Population().sample_rrns(1)[0]
-    body = json.dumps({"query": EXAMPLE_QUERY, "variables": {"rrn": rrn}})
-    curl = " \\\n  ".join(
-        [
-            f"curl -s http://{host}:{port}/graphql",
-            f"-H {shlex.quote('Authorization: Bearer ' + token)}",
-            f"-H {shlex.quote('Hub-Purpose: ' + agency.purposes[0].code)}",
-            "-H 'Hub-Case-Ref: CASE-2026-000123'",
-            "-H 'Content-Type: application/json'",
-            f"-d {shlex.quote(body)}",
-        ]
-    )
-    return (
-        f"\nSSIS Hub on http://{host}:{port}/graphql — acting as agency {agency.code} "
-        f"({agency.name}), purpose {agency.purposes[0].code}.\nTry:\n\n{curl}\n"
+    return Example(
+        url=f"http://{host}:{port}/graphql",
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Hub-Purpose": purpose,
+            "Hub-Case-Ref": "CASE-2026-000123",
+            "Content-Type": "application/json",
+        },
+        body={"query": EXAMPLE_QUERY, "variables": {"rrn": rrn}},
+        agency=agency.code,
+        purpose=purpose,
     )
 
 
@@ -96,7 +112,12 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
             )
         app = create_app(settings)
         if not settings.is_production:
-            print(example(settings, args.host, args.port), flush=True)
+            sample = build_example(settings, args.host, args.port)
+            print(
+                f"\nSSIS Hub on {sample.url}, acting as agency {sample.agency} for purpose "
+                f"{sample.purpose}. Try:\n\n{sample.curl()}\n",
+                flush=True,
+            )
         uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     finally:
         if sources is not None:

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import shlex
+import signal
 import subprocess
 import sys
 import time
@@ -85,7 +86,16 @@ def build_example(settings: Settings, host: str, port: int) -> Example:
     token = issue_token(
         load_keys(settings), settings, agency=agency.code, official="demo.official", ttl_s=8 * 3600
     )
-    rrn = Population().sample_rrns(1)[0]
+    population = Population()
+    # A head of a household of several shows the walk to the members best.
+    rrn = next(
+        (
+            r
+            for r in population.sample_rrns(100)
+            if (p := population.person(r)) and p.relationship == "HEAD" and p.household_size > 2
+        ),
+        population.sample_rrns(1)[0],
+    )
     return Example(
         url=f"http://{host}:{port}/graphql",
         headers={
@@ -100,9 +110,16 @@ def build_example(settings: Settings, host: str, port: int) -> Example:
     )
 
 
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def serve(args: argparse.Namespace, settings: Settings) -> int:
     """Run the hub in the foreground until interrupted."""
     asyncio.run(migrate(settings.effective_database_url))
+    # uvicorn re-raises SIGTERM once it has shut down; turning it into
+    # SystemExit lets the `finally` below stop the simulated sources too.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     sources: subprocess.Popen[bytes] | None = None
     try:
         if args.with_sources:

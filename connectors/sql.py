@@ -8,6 +8,7 @@ whole batch of persons.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
@@ -47,7 +48,7 @@ class SqlConnector(BaseConnector):
         """Read the requested columns for the batch; see BaseConnector.fetch."""
         result = FetchResult(records={rrn: {} for rrn in subjects})
         try:
-            async with self._engine.connect() as connection:
+            async with asyncio.timeout(self._timeout), self._engine.connect() as connection:
                 for type_name, names in fields.items():
                     info_type = self.catalog.info_type(type_name)
                     table = self._tables[type_name]
@@ -64,6 +65,8 @@ class SqlConnector(BaseConnector):
                             result.records[rrn][type_name] = found
                         else:
                             result.records[rrn][type_name] = found[0] if found else None
+        except TimeoutError:
+            raise SourceUnavailable(self.code, "timed out") from None
         except (SQLAlchemyError, OSError) as exc:
             raise SourceUnavailable(self.code, f"database error ({type(exc).__name__})") from None
         return result

@@ -164,6 +164,10 @@ class PersonTypes:
             except (KeyError, TypeError):
                 exc = SourceInvalidData(household_type.source, "malformed household members")
                 raise _source_failure(ctx, root.rrn, household_type.name, exc) from None
+            # Naming the members and their relationships discloses household
+            # data about each of them, so each of them gets an entry too.
+            for m in raw["members"]:
+                ctx.access.released(m["rrn"], household_type.name)
             ctx.access.released(root.rrn, household_type.name)
             return household(id=strawberry.ID(household_id(ctx, source_id)), members=members)
 

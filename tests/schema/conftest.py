@@ -7,7 +7,8 @@ the hub itself is called through ASGI, to keep the suite fast.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from hub.app import build_services, create_app
+from hub.app import create_app
 from hub.auth.tokens import issue_token
 from hub.catalog import Catalog, load_catalog
 from hub.db.session import Database
@@ -114,34 +115,39 @@ class Hub:
         return body
 
 
-def hub_settings(
-    data_dir: Path, sources: SimulatorServer, sql_source_url: str, **extra: Any
-) -> Settings:
-    """Settings pointing a hub at the test sources."""
-    return Settings(
-        data_dir=data_dir,
-        simulator_url=sources.base_url,
-        sql_source_url=sql_source_url,
-        source_timeout_s=extra.pop("source_timeout_s", 2.0),
-        **extra,
-    )
+HubFactory = Callable[..., Awaitable[Hub]]
 
 
 @pytest.fixture
-async def hub(
-    database: Database, data_dir: Path, sources: SimulatorServer, sql_source_url: str
-) -> AsyncIterator[Hub]:
+async def hub_factory(
+    data_dir: Path, sources: SimulatorServer, sql_source_url: str
+) -> AsyncIterator[HubFactory]:
+    """Builds hubs on a given database with settings overrides; closes them after the test."""
+    async with AsyncExitStack() as stack:
+
+        async def make(database: Database, **overrides: Any) -> Hub:
+            values: dict[str, Any] = {"sql_source_url": sql_source_url, "source_timeout_s": 1.0}
+            values.update(overrides)
+            settings = Settings(data_dir=data_dir, simulator_url=sources.base_url, **values)
+            app = create_app(settings, database=database)
+            for connector in app.state.services.connectors.values():
+                stack.push_async_callback(connector.aclose)
+            transport = httpx.ASGITransport(app=app, client=("10.1.2.3", 5555))
+            client = await stack.enter_async_context(
+                httpx.AsyncClient(transport=transport, base_url="http://hub.test")
+            )
+            return Hub(client=client, settings=settings, app=app, sources=sources)
+
+        sources.clear_faults()
+        sources.reset()
+        yield make
+    sources.clear_faults()
+
+
+@pytest.fixture
+async def hub(database: Database, hub_factory: HubFactory) -> Hub:
     """A hub on the test database (rolled back after the test) and the live sources."""
-    settings = hub_settings(data_dir, sources, sql_source_url, source_timeout_s=1.0)
-    app = create_app(settings, database=database)
-    sources.clear_faults()
-    sources.reset()
-    transport = httpx.ASGITransport(app=app, client=("10.1.2.3", 5555))
-    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
-        yield Hub(client=client, settings=settings, app=app, sources=sources)
-    for connector in app.state.services.connectors.values():
-        await connector.aclose()
-    sources.clear_faults()
+    return await hub_factory(database)
 
 
-__all__ = ["AGENCY", "Hub", "build_services", "hub_settings"]
+__all__ = ["AGENCY", "Hub", "HubFactory"]

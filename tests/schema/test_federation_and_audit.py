@@ -6,7 +6,6 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from hub.app import create_app
 from hub.catalog import Catalog
 from hub.db.engine import create_engine
 from hub.db.models import AccessLogEntry
@@ -14,7 +13,7 @@ from hub.db.session import Database
 from hub.identity.subjects import person_id
 from schema.build import build_schema
 from simulator.population import Population
-from tests.schema.conftest import AGENCY, Hub, hub_settings
+from tests.schema.conftest import AGENCY, Hub, HubFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTITIES = """query($reps: [_Any!]!) {
@@ -115,40 +114,49 @@ async def test_refused_requests_leave_no_entries(
 
 
 async def test_no_data_leaves_when_the_log_cannot_be_written(
-    tmp_path: Path, data_dir: Path, sources: object, sql_source_url: str, population: Population
+    tmp_path: Path, hub_factory: HubFactory, population: Population
 ) -> None:
-    import httpx
-
-    from simulator.harness import SimulatorServer
-
-    assert isinstance(sources, SimulatorServer)
     # A database that was never migrated stands for one that is down or full.
     broken = Database(create_engine(f"sqlite+aiosqlite:///{tmp_path / 'broken.db'}"))
-    settings = hub_settings(data_dir, sources, sql_source_url)
-    app = create_app(settings, database=broken)
-    services = app.state.services
-    from hub.auth.tokens import issue_token
-
-    token = issue_token(services.keys, settings, agency=AGENCY, official="kim.01")
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
-        response = await client.post(
-            "/graphql",
-            json={
-                "query": "query($r: String!) { person(rrn: $r) { residentRegistration { name } } }",
-                "variables": {"r": population.sample_rrns(1)[0]},
-            },
-            headers={
-                "Authorization": f"Bearer {token}",
-                "Hub-Purpose": "basic_livelihood_eligibility",
-                "Hub-Case-Ref": "CASE-1",
-            },
+    try:
+        hub = await hub_factory(broken)
+        rrn = population.sample_rrns(1)[0]
+        response = await hub.post(
+            "query($r: String!) { person(rrn: $r) { residentRegistration { name } } }", {"r": rrn}
         )
-    for connector in services.connectors.values():
-        await connector.aclose()
-    await broken.dispose()
+    finally:
+        await broken.dispose()
     assert response.status_code == 503
     assert response.json()["data"] is None
     assert response.json()["errors"][0]["extensions"]["code"] == "AUDIT_UNAVAILABLE"
-    person = population.person(population.sample_rrns(1)[0])
-    assert person is not None and person.name not in response.text
+    person = population.person(rrn)
+    assert person is not None
+    assert person.name not in response.text
+    assert hub.calls() == {"MOIS": 1}, "the data was fetched, and then withheld"
+
+
+async def test_household_walk_logs_every_member(
+    hub: Hub, database: Database, population: Population
+) -> None:
+    rrn = next(r for r in population.sample_rrns(200) if len(population.household_members(r)) >= 3)
+    response = await hub.post(
+        "query($r: String!) { person(rrn: $r) { household { members { person { id } } } } }",
+        {"r": rrn},
+    )
+    assert response.status_code == 200
+    keys = hub.app.state.services.keys
+    async with database.session() as session:
+        rows = (
+            (
+                await session.execute(
+                    select(AccessLogEntry).where(
+                        AccessLogEntry.request_id == response.headers["hub-request-id"]
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+    members = {person_id(keys, r) for r, _ in population.household_members(rrn)}
+    assert {r.subject_id for r in rows} == members | {person_id(keys, rrn)}
+    assert all(r.released == ["householdComposition"] for r in rows)

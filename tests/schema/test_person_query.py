@@ -7,8 +7,9 @@ import time
 from typing import Any
 
 from hub.catalog import Catalog
+from hub.db.session import Database
 from simulator.population import Population
-from tests.schema.conftest import Hub
+from tests.schema.conftest import Hub, HubFactory
 
 APPLICANT = """query($rrn: String!) {
   person(rrn: $rrn) {
@@ -180,3 +181,22 @@ async def test_person_nobody_can_vouch_for_is_not_identified(
     )
     assert body["data"] == {"person": None}
     assert body["errors"][0]["extensions"] == {"code": "SOURCE_UNAVAILABLE", "source": "MOIS"}
+
+
+async def test_unreachable_sql_source_fails_only_its_fields(
+    hub_factory: HubFactory, database: Database, population: Population
+) -> None:
+    # A database file in a directory that cannot exist: the SQL source is down.
+    hub = await hub_factory(database, sql_source_url="sqlite+aiosqlite:////nonexistent/ssis.db")
+    body = await hub.query(
+        """query($r: String!) {
+          person(rrn: $r) {
+            residentRegistration { name }
+            incomeRecognitionAmount { monthlyAmount }
+          }
+        }""",
+        {"r": population.sample_rrns(1)[0]},
+    )
+    assert body["data"]["person"]["residentRegistration"]["name"]
+    assert body["data"]["person"]["incomeRecognitionAmount"] is None
+    assert body["errors"][0]["extensions"] == {"code": "SOURCE_UNAVAILABLE", "source": "SSIS"}

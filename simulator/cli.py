@@ -17,7 +17,7 @@ import uvicorn
 
 from hub.catalog import load_catalog
 from hub.catalog.model import Transport
-from simulator.app import create_simulator_app
+from simulator.app import Faults, create_simulator_app
 from simulator.harness import SimulatorUvicorn
 from simulator.population import Population
 from simulator.sqlsource import seed_sql_source
@@ -38,6 +38,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--credential", default=None, help="bearer credential lookups must carry (default: any)"
+    )
+    parser.add_argument(
+        "--delay-ms",
+        type=int,
+        default=0,
+        help="latency every HTTP source adds to each lookup (change it later at /_sim/faults)",
     )
     parser.add_argument("--log-level", default="info", help="uvicorn log level")
 
@@ -61,6 +67,9 @@ def run(args: argparse.Namespace) -> int:
             rows = asyncio.run(seed_sql_source(args.sql_url, population, catalog, code))
             logger.info("seeded %s: %d rows in %.1f s", code, rows, time.perf_counter() - started)
     app = create_simulator_app(population, catalog, credential=args.credential)
+    if args.delay_ms:
+        delayed = Faults(delay_ms=args.delay_ms)
+        app.state.simulator.faults.update(dict.fromkeys(app.state.simulator.sources, delayed))
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     # Binding here, not in uvicorn, tells us the port before serving, even for --port 0.
     sock = socket.create_server((args.host, args.port), family=family)

@@ -1,0 +1,33 @@
+"""Run every benchmark: `python -m bench [options passed to each]`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Protocol
+
+from bench import request_overhead
+
+
+class Benchmark(Protocol):
+    """A benchmark module: `main(argv)` prints its report and returns an exit status."""
+
+    def main(self, argv: Sequence[str] | None = None) -> int:
+        """Run with command-line arguments `argv`."""
+        ...
+
+
+BENCHMARKS: tuple[Benchmark, ...] = (request_overhead,)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run each benchmark in turn; the worst exit status wins."""
+    status = 0
+    for benchmark in BENCHMARKS:
+        print(f"== {getattr(benchmark, '__name__', benchmark)} ==", flush=True)
+        status = max(status, benchmark.main(argv))
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

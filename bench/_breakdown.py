@@ -17,14 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 from unittest import mock
 
-import schema.gate
 import schema.view
 from bench._stats import format_table
 from connectors.base import BaseConnector
 from hub.audit.access_log import commit_access
 from hub.auth.tokens import verify_token
 from schema.info_types import RecordDecoder
-from schema.plan import build_plan
+from schema.plan import PlanCache
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -93,13 +92,13 @@ def instrument_hub(connectors: Mapping[str, BaseConnector]) -> Iterator[PhaseTim
     """Time the hub's phases while the block runs; the caller adds totals and requests."""
     times = PhaseTimes()
     with ExitStack() as stack:
-        # The view and the gate call these through their own module globals
+        # The view calls these through its own module globals
         # (imported by name), so those are the attributes to replace.
         stack.enter_context(
             mock.patch.object(schema.view, "verify_token", _timed(verify_token, times, "auth"))
         )
         stack.enter_context(
-            mock.patch.object(schema.gate, "build_plan", _timed(build_plan, times, "plan"))
+            mock.patch.object(PlanCache, "plan", _timed(PlanCache.plan, times, "plan (cached)"))
         )
         stack.enter_context(
             mock.patch.object(

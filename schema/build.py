@@ -13,7 +13,7 @@ from hub.catalog.model import Catalog
 from schema.gate import RequestGate
 from schema.info_types import SCALAR_MAP
 from schema.person import PersonTypes
-from schema.plan import SchemaMap
+from schema.plan import PlanCache, SchemaMap
 from schema.query import build_query
 
 
@@ -29,6 +29,7 @@ class HubSchema:
 def build_schema(catalog: Catalog, *, introspection: bool = True) -> HubSchema:
     """The agencies' schema: Person (a federation entity keyed by id) and the queries."""
     types = PersonTypes(catalog)
+    plans = PlanCache(types.schema_map)
     query = build_query(types)
     # Rules are built once; the factory hands the same list to every operation
     # so ValidationCache keeps hitting.
@@ -44,7 +45,7 @@ def build_schema(catalog: Catalog, *, introspection: bool = True) -> HubSchema:
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             lambda: AddValidationRules(rules),
-            lambda: RequestGate(catalog, types.schema_map),
+            lambda: RequestGate(catalog, plans),
         ],
     )
     return HubSchema(schema=schema, schema_map=types.schema_map, person_types=types)

@@ -21,7 +21,7 @@ from schema.errors import (
     PurposeNotDeclaredError,
     PurposeRequiredError,
 )
-from schema.plan import SchemaMap, build_plan
+from schema.plan import PlanCache
 
 CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$")
 
@@ -29,10 +29,10 @@ CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$")
 class RequestGate(SchemaExtension):
     """Plans the operation and checks who, why and for which case."""
 
-    def __init__(self, catalog: Catalog, schema_map: SchemaMap) -> None:
+    def __init__(self, catalog: Catalog, plans: PlanCache) -> None:
         super().__init__()
         self.catalog = catalog
-        self.schema_map = schema_map
+        self.plans = plans
 
     def on_execute(self) -> Iterator[None]:
         """Runs after validation, before execution."""
@@ -40,8 +40,8 @@ class RequestGate(SchemaExtension):
         ctx = context.context
         document = context.graphql_document
         if isinstance(ctx, HubContext) and document is not None:
-            plan = build_plan(
-                context.schema._schema, document, self.schema_map, context.operation_name
+            plan = self.plans.plan(
+                context.schema._schema, document, context.query, context.operation_name
             )
             ctx.plan = plan
             if plan.touches_data:

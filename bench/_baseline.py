@@ -1,7 +1,8 @@
 """The baseline: a bare strawberry schema of the hub's shape, reading the population directly.
 
-It has the same GraphQL object types (names, fields, field types) for the
-benchmarked information types as the hub, so the same query text runs on
+It has the same GraphQL object types for the benchmarked information types
+as the hub (built by the same plain-strawberry function, which holds none of
+the hub's request machinery), so the same query text runs on
 both and returns the same data, but none of the hub's own machinery: no
 authentication, no plan, no DataLoader, no record checking, no access log.
 What it does is the least any strawberry service over this data must do:
@@ -13,46 +14,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Any, NewType
+from typing import Any
 
 import strawberry
 from graphql import GraphQLNamedType, GraphQLObjectType, GraphQLSchema
 from strawberry.asgi import GraphQL
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types.scalar import ScalarDefinition
 
 from hub.catalog.model import InfoType, Kind
+from schema.info_types import SCALAR_MAP, build_object_type, pascal
 from simulator.population import Population
-
-Won = NewType("Won", int)
-
-_WON = strawberry.scalar(name="Won", serialize=int, parse_value=int)
-_SCALARS: dict[object, ScalarDefinition] = {Won: _WON}
-
-_PY_TYPES: dict[Kind, Any] = {
-    Kind.TEXT: str,
-    Kind.CODE: str,
-    Kind.INT: int,
-    Kind.WON: Won,
-    Kind.AREA_M2: float,
-    Kind.PERCENT: float,
-    Kind.DATE: dt.date,
-    Kind.BOOL: bool,
-}
-
-
-def _pascal(name: str) -> str:
-    return name[0].upper() + name[1:]
-
-
-def _object_type(info_type: InfoType) -> type:
-    annotations: dict[str, Any] = {}
-    namespace: dict[str, Any] = {"__annotations__": annotations}
-    for f in info_type.exposed_fields:
-        annotations[f.name] = _PY_TYPES[f.kind] | None
-        namespace[f.name] = strawberry.field(default=None)
-    return strawberry.type(type(_pascal(info_type.name), (), namespace))
 
 
 def _resolver(info_type: InfoType, object_type: type, population: Population) -> Callable[..., Any]:
@@ -80,7 +52,7 @@ def build_bare_schema(info_types: Sequence[InfoType], population: Population) ->
     """A plain schema with `person(rrn:)` and a Person of just `info_types`."""
     namespace: dict[str, Any] = {"__annotations__": {"rrn": strawberry.Private[str]}}
     for info_type in info_types:
-        obj = _object_type(info_type)
+        obj = build_object_type(info_type)
         namespace[info_type.name] = strawberry.field(
             resolver=_resolver(info_type, obj, population), graphql_type=obj | None
         )
@@ -101,7 +73,7 @@ def build_bare_schema(info_types: Sequence[InfoType], population: Population) ->
     # work the hub skips, and the ratio would understate the hub's overhead.
     return strawberry.Schema(
         query=query,
-        config=StrawberryConfig(scalar_map=_SCALARS),
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
     )
 
@@ -132,7 +104,7 @@ def shape_differences(
         name = info_type.name
         if hub_person.get(name) != bare_person.get(name):
             problems.append(f"Person.{name}: hub {hub_person.get(name)} != {bare_person.get(name)}")
-        type_name = _pascal(name)
+        type_name = pascal(name)
         hub_fields, bare_fields = _shape(hub, type_name), _shape(bare, type_name)
         if hub_fields != bare_fields:
             problems.append(f"{type_name}: hub {hub_fields} != bare {bare_fields}")

@@ -16,6 +16,15 @@ from simulator.population import Population
 from tests.schema.conftest import AGENCY, Hub, HubFactory
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+async def entries_of(database: Database, request_id: str) -> list[AccessLogEntry]:
+    """The access log entries one request left."""
+    async with database.session() as session:
+        query = select(AccessLogEntry).where(AccessLogEntry.request_id == request_id)
+        return list((await session.execute(query)).scalars())
+
+
 ENTITIES = """query($reps: [_Any!]!) {
   _entities(representations: $reps) { ... on Person { id earnedIncome { annualAmount } } }
 }"""
@@ -66,16 +75,7 @@ async def test_every_answer_is_logged_with_who_why_and_what(
     assert response.status_code == 200
     request_id = response.headers["hub-request-id"]
     keys = hub.app.state.services.keys
-    async with database.session() as session:
-        rows = (
-            (
-                await session.execute(
-                    select(AccessLogEntry).where(AccessLogEntry.request_id == request_id)
-                )
-            )
-            .scalars()
-            .all()
-        )
+    rows = await entries_of(database, request_id)
     assert {r.subject_id for r in rows} == {person_id(keys, r) for r in rrns}
     for row in rows:
         assert (row.agency, row.official, row.purpose, row.case_ref) == (
@@ -98,18 +98,7 @@ async def test_refused_requests_leave_no_entries(
         {"r": population.sample_rrns(1)[0]},
         purpose=None,
     )
-    async with database.session() as session:
-        rows = (
-            (
-                await session.execute(
-                    select(AccessLogEntry).where(
-                        AccessLogEntry.request_id == response.headers["hub-request-id"]
-                    )
-                )
-            )
-            .scalars()
-            .all()
-        )
+    rows = await entries_of(database, response.headers["hub-request-id"])
     assert rows == []
 
 
@@ -145,18 +134,7 @@ async def test_household_walk_logs_every_member(
     )
     assert response.status_code == 200
     keys = hub.app.state.services.keys
-    async with database.session() as session:
-        rows = (
-            (
-                await session.execute(
-                    select(AccessLogEntry).where(
-                        AccessLogEntry.request_id == response.headers["hub-request-id"]
-                    )
-                )
-            )
-            .scalars()
-            .all()
-        )
+    rows = await entries_of(database, response.headers["hub-request-id"])
     members = {person_id(keys, r) for r, _ in population.household_members(rrn)}
     assert {r.subject_id for r in rows} == members | {person_id(keys, rrn)}
     assert all(r.released == ["householdComposition"] for r in rows)

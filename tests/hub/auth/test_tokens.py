@@ -16,6 +16,17 @@ def _b64(data: dict[str, object]) -> str:
     return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
 
 
+def _valid_claims() -> dict[str, object]:
+    return {
+        "iss": "ssis-hub",
+        "aud": "ssis-hub",
+        "sub": "o",
+        "agency": "A",
+        "jti": "x",
+        "exp": int(time.time()) + 60,
+    }
+
+
 def test_issued_token_names_agency_and_official(data_dir: Path) -> None:
     settings = Settings(data_dir=data_dir)
     ring = load_keys(settings)
@@ -47,14 +58,7 @@ def test_token_signed_by_another_key_is_refused(data_dir: Path) -> None:
     ring = load_keys(settings)
     assert ring.token_signing is not None
     stranger = OKPKey.generate_key("Ed25519", parameters={"kid": str(ring.token_signing.kid)})
-    claims = {
-        "iss": "ssis-hub",
-        "aud": "ssis-hub",
-        "sub": "o",
-        "agency": "A",
-        "jti": "x",
-        "exp": int(time.time()) + 60,
-    }
+    claims = _valid_claims()
     token = jwt.encode(
         {"alg": "Ed25519", "kid": stranger.kid}, claims, stranger, algorithms=TOKEN_ALGORITHMS
     )
@@ -65,14 +69,7 @@ def test_token_signed_by_another_key_is_refused(data_dir: Path) -> None:
 def test_alg_none_is_refused(data_dir: Path) -> None:
     settings = Settings(data_dir=data_dir)
     ring = load_keys(settings)
-    claims = {
-        "iss": "ssis-hub",
-        "aud": "ssis-hub",
-        "sub": "o",
-        "agency": "A",
-        "jti": "x",
-        "exp": int(time.time()) + 60,
-    }
+    claims = _valid_claims()
     token = f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}."
     with pytest.raises(InvalidToken):
         verify_token(ring, settings, token)

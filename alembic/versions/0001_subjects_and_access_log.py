@@ -2,7 +2,6 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 18:24:19.711819
 """
 
 from __future__ import annotations

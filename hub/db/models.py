@@ -69,3 +69,104 @@ class AccessLogEntry(Base):
     refused: Mapped[dict[str, Any]] = mapped_column(JSON)
     outcome: Mapped[str] = mapped_column(String(16))
     client_addr: Mapped[str | None] = mapped_column(String(64))
+    policy_version: Mapped[int | None] = mapped_column(Integer)
+    consent_ids: Mapped[list[str] | None] = mapped_column(JSON)
+
+
+class OAuthClient(Base):
+    """A registered client of the hub's OAuth2 server: an agency application or a role's tool.
+
+    The hub stores only the client's public keys (JWKS); clients prove who
+    they are with assertions signed by the matching private keys.
+    """
+
+    __tablename__ = "oauth_clients"
+
+    client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32))
+    agency: Mapped[str | None] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    jwks: Mapped[dict[str, Any]] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class UsedAssertion(Base):
+    """A client assertion's `jti`, kept until the assertion expires, to refuse replays."""
+
+    __tablename__ = "used_assertions"
+
+    client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    jti: Mapped[str] = mapped_column(String(255), primary_key=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class PolicyVersion(Base):
+    """One immutable version of the whole access policy set.
+
+    A version is proposed by one privacy officer and activated only when a
+    second one approves it; activating supersedes the previous active version.
+    The document is never edited: a change is a new version.
+    """
+
+    __tablename__ = "policy_versions"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(String(2000))
+    proposed_by: Mapped[str] = mapped_column(String(64))
+    proposed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    activated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Consent(Base):
+    """A person's consent to an agency using information types for a purpose."""
+
+    __tablename__ = "consents"
+    __table_args__ = (Index("ix_consents_lookup", "subject_id", "agency", "purpose"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    subject_id: Mapped[str] = mapped_column(ForeignKey("subjects.id"))
+    agency: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[str] = mapped_column(String(64))
+    info_types: Mapped[list[str]] = mapped_column(JSON)
+    valid_from: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    valid_until: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    usage: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Free-text evidence (document numbers, the officer's note) is personal
+    # data: kept AES-GCM-encrypted with its key id.
+    evidence_key_id: Mapped[str | None] = mapped_column(String(64))
+    evidence_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ConsentEvent(Base):
+    """One step in a consent's life (recorded, paused, resumed, revoked, used)."""
+
+    __tablename__ = "consent_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    consent_id: Mapped[str] = mapped_column(ForeignKey("consents.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(2000))
+
+
+class Pseudonym(Base):
+    """The id an agency knows a person by, back to the hub's subject."""
+
+    __tablename__ = "pseudonyms"
+
+    agency: Mapped[str] = mapped_column(String(32), primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(40), primary_key=True)
+    subject_id: Mapped[str] = mapped_column(ForeignKey("subjects.id"), index=True)

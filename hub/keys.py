@@ -5,6 +5,13 @@ generated once and kept in `data_dir/dev-keys.json` (mode 0600), so a newcomer
 needs no set-up and restarts keep issued tokens valid. Development keys carry
 a `dev-` key id, which production refuses even when they are pasted into its
 settings.
+
+Access-token keys rotate without downtime: HUB_TOKEN_SIGNING_KEYS is a
+private JWKS whose first key signs and whose every key verifies (and is
+published at /.well-known/jwks.json). To rotate, add the new key second
+(published, not yet signing), then move it first, then remove the old key
+once the tokens it signed have expired (HUB_ACCESS_TOKEN_TTL_S, at most
+10 minutes); a token whose kid is no longer in the set is refused.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, OKPKey
 
 from hub.settings import Settings, UnsafeSettings
@@ -34,6 +42,10 @@ class KeyRing:
     subject_hash_key: bytes
     subject_encryption_keys: dict[str, bytes]
     active_encryption_kid: str
+
+    def public_token_jwks(self) -> dict[str, Any]:
+        """The public JWKS of every key that verifies access tokens (for /.well-known/jwks.json)."""
+        return {"keys": [dict(key.as_dict(private=False)) for key in self.token_verification.keys]}
 
 
 def _b64(data: bytes) -> str:
@@ -81,18 +93,17 @@ def load_keys(settings: Settings) -> KeyRing:
             dev = _dev_key_file(settings)
         return dev
 
-    signing: OKPKey | None = None
-    if settings.token_signing_key is not None:
-        signing = OKPKey.import_key(json.loads(settings.token_signing_key.get_secret_value()))
+    if settings.token_signing_keys is not None:
+        signing_keys = _token_signing_keys(settings.token_signing_keys.get_secret_value())
     elif not settings.is_production:
-        signing = OKPKey.import_key(dev_keys()["token_signing_key"])
-
-    if settings.token_public_keys is not None:
-        verification = KeySet.import_key_set(json.loads(settings.token_public_keys))
-    elif signing is not None:
-        verification = KeySet.import_key_set({"keys": [signing.as_dict(private=False)]})
+        signing_keys = [OKPKey.import_key(dev_keys()["token_signing_key"])]
     else:  # production without keys is refused by Settings already
-        raise UnsafeSettings("no token verification keys configured")
+        raise UnsafeSettings("no token signing keys configured")
+    # Verification needs only the public halves; keeping the private ones out
+    # of the verifying set means publishing it can never leak them.
+    verification = KeySet.import_key_set(
+        {"keys": [key.as_dict(private=False) for key in signing_keys]}
+    )
 
     hash_text = (
         settings.subject_hash_key.get_secret_value()
@@ -110,7 +121,7 @@ def load_keys(settings: Settings) -> KeyRing:
 
     ring = KeyRing(
         token_verification=verification,
-        token_signing=signing,
+        token_signing=signing_keys[0],
         subject_hash_key=_unb64(hash_text, "HUB_SUBJECT_HASH_KEY", 32),
         subject_encryption_keys=enc_keys,
         active_encryption_kid=next(iter(enc_keys)),
@@ -118,6 +129,36 @@ def load_keys(settings: Settings) -> KeyRing:
     if settings.is_production:
         _refuse_development_keys(ring)
     return ring
+
+
+def _token_signing_keys(text: str) -> list[OKPKey]:
+    """The private Ed25519 keys of HUB_TOKEN_SIGNING_KEYS, in order, each with a unique kid."""
+    what = "HUB_TOKEN_SIGNING_KEYS"
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise UnsafeSettings(f"{what} is not JSON") from None
+    entries = data.get("keys") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise UnsafeSettings(f'{what} must be a JWKS {{"keys": [...]}} with at least one key')
+    keys: list[OKPKey] = []
+    for index, entry in enumerate(entries):
+        if (
+            not isinstance(entry, dict)
+            or entry.get("kty") != "OKP"
+            or entry.get("crv") != "Ed25519"
+        ):
+            raise UnsafeSettings(f"{what}: key {index} is not an Ed25519 (OKP) key")
+        if not entry.get("kid") or not entry.get("d"):
+            raise UnsafeSettings(f"{what}: key {index} needs a kid and its private part")
+        try:
+            keys.append(OKPKey.import_key(entry))
+        except (JoseError, ValueError):
+            raise UnsafeSettings(f"{what}: key {index} does not parse") from None
+    kids = [str(key.kid) for key in keys]
+    if len(set(kids)) != len(kids):
+        raise UnsafeSettings(f"{what}: key ids must be unique")
+    return keys
 
 
 def _refuse_development_keys(ring: KeyRing) -> None:

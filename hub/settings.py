@@ -34,6 +34,12 @@ class SourceSettings(BaseModel):
     )
 
 
+#: Hard cap on the lifetime of access tokens, whatever the settings say.
+MAX_ACCESS_TOKEN_TTL_S = 600
+#: Where `ssis-hub serve` listens by default: the public URL outside production.
+DEV_PUBLIC_URL = "http://127.0.0.1:8000"
+
+
 class UnsafeSettings(ValueError):
     """The settings would run production with development keys or debugging on."""
 
@@ -57,15 +63,29 @@ class Settings(BaseSettings):
         description="SQLAlchemy async URL of the hub's own database; "
         "defaults to an SQLite file in data_dir.",
     )
-    issuer: str = Field(default="ssis-hub", description="`iss` of tokens the hub accepts.")
-    audience: str = Field(default="ssis-hub", description="`aud` tokens must carry.")
-    token_public_keys: str | None = Field(
+    public_url: str | None = Field(
         default=None,
-        description="JWKS (JSON) of the keys that sign access tokens; "
-        "development generates one in data_dir.",
+        description="Base URL agencies reach the hub at (https in production); the token "
+        "endpoint's URL, the default issuer and the OAuth metadata derive from it. "
+        f"Defaults to {DEV_PUBLIC_URL} outside production.",
     )
-    token_signing_key: SecretStr | None = Field(
-        default=None, description="Private JWK (JSON) used by `dev-token` outside production."
+    issuer: str | None = Field(
+        default=None,
+        description="`iss` of the hub's access tokens and its OAuth2 issuer identifier; "
+        "defaults to the public URL.",
+    )
+    audience: str = Field(default="ssis-hub", description="`aud` access tokens must carry.")
+    token_signing_keys: SecretStr | None = Field(
+        default=None,
+        description="Private JWKS (JSON) of Ed25519 keys with `kid`s: the first signs "
+        "access tokens, all verify them (rotate by putting a new key first and removing "
+        "the old one once its tokens have expired); development generates one in data_dir.",
+    )
+    access_token_ttl_s: int = Field(
+        default=MAX_ACCESS_TOKEN_TTL_S,
+        gt=0,
+        le=MAX_ACCESS_TOKEN_TTL_S,
+        description="Lifetime of access tokens from the token endpoint (at most 600 s).",
     )
     subject_hash_key: SecretStr | None = Field(
         default=None,
@@ -100,6 +120,11 @@ class Settings(BaseSettings):
     max_persons_per_request: int = Field(
         default=100, gt=0, description="Longest list `persons(rrns:)` accepts."
     )
+    policy_refresh_s: float = Field(
+        default=5.0,
+        ge=0,
+        description="How often a running hub re-reads the active policy version.",
+    )
     graphiql: bool | None = Field(
         default=None, description="Serve GraphiQL; defaults to on outside production."
     )
@@ -125,7 +150,8 @@ class Settings(BaseSettings):
             name
             for name in (
                 "database_url",
-                "token_public_keys",
+                "public_url",
+                "token_signing_keys",
                 "subject_hash_key",
                 "subject_encryption_keys",
             )
@@ -136,6 +162,9 @@ class Settings(BaseSettings):
                 "production needs explicit keys and database, missing: "
                 + ", ".join(f"HUB_{m.upper()}" for m in missing)
             )
+        if not str(self.public_url).startswith("https://"):
+            # The issuer identifier and the token endpoint's URL (RFC 8414).
+            raise UnsafeSettings("production needs an https:// HUB_PUBLIC_URL")
         if (self.graphiql or self.introspection) and not self.allow_unsafe_production:
             raise UnsafeSettings(
                 "production refuses GraphiQL or introspection unless "
@@ -157,6 +186,16 @@ class Settings(BaseSettings):
     def introspection_enabled(self) -> bool:
         """Introspection is on in development unless switched off."""
         return self.introspection if self.introspection is not None else not self.is_production
+
+    @property
+    def effective_public_url(self) -> str:
+        """The hub's base URL without a trailing slash (a loopback URL in development)."""
+        return (self.public_url or DEV_PUBLIC_URL).rstrip("/")
+
+    @property
+    def effective_issuer(self) -> str:
+        """The issuer identifier: the setting, else the public URL (RFC 8414)."""
+        return self.issuer or self.effective_public_url
 
     @property
     def effective_database_url(self) -> str:

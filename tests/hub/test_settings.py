@@ -25,19 +25,18 @@ def test_source_override_from_environment(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_production_refuses_missing_keys() -> None:
-    with pytest.raises(ValidationError, match="HUB_TOKEN_PUBLIC_KEYS"):
+    with pytest.raises(ValidationError, match="HUB_PUBLIC_URL, HUB_TOKEN_SIGNING_KEYS"):
         Settings(environment=Environment.PRODUCTION, database_url="sqlite+aiosqlite:///x")
 
 
 def _production(data_dir: Path, **extra: object) -> Settings:
-    dev = load_keys(Settings(data_dir=data_dir))
+    load_keys(Settings(data_dir=data_dir))
     dev_file = json.loads((data_dir / "dev-keys.json").read_text())
     values: dict[str, object] = {
         "environment": Environment.PRODUCTION,
         "database_url": "postgresql+asyncpg://hub@db/hub",
-        "token_public_keys": json.dumps(
-            {"keys": [k.as_dict() for k in dev.token_verification.keys]}
-        ),
+        "public_url": "https://hub.example",
+        "token_signing_keys": json.dumps({"keys": [dev_file["token_signing_key"]]}),
         "subject_hash_key": dev_file["subject_hash_key"],
         "subject_encryption_keys": json.dumps(dev_file["subject_encryption_keys"]),
         "data_dir": data_dir,
@@ -56,3 +55,9 @@ def test_production_refuses_graphiql_unless_asked(data_dir: Path) -> None:
         _production(data_dir, graphiql=True)
     assert _production(data_dir, graphiql=True, allow_unsafe_production=True).graphiql_enabled
     assert not _production(data_dir).introspection_enabled
+
+
+def test_production_needs_an_https_public_url(data_dir: Path) -> None:
+    with pytest.raises(ValidationError, match="https:// HUB_PUBLIC_URL"):
+        _production(data_dir, public_url="http://hub.example")
+    assert _production(data_dir).effective_issuer == "https://hub.example"

@@ -1,0 +1,180 @@
+"""The OAuth2 endpoints: POST /oauth/token and the two well-known documents.
+
+Refusals follow RFC 6749 §5.2 and RFC 7523 §3.1: a failed client
+authentication is 401 `invalid_client`, an unacceptable grant assertion
+400 `invalid_grant`, a malformed request 400 `invalid_request`, another
+role's scope 400 `invalid_scope`. The description is always the generic one
+for the error code; the precise reason goes to the log (logger `hub.auth`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import parse_qsl
+
+from authlib.oauth2.rfc6749 import OAuth2Error
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from hub.auth import clock
+from hub.auth.jwtcheck import Refusal, peek_claims
+from hub.auth.roles import Role
+from hub.db.session import Database
+from hub.oauth.clients import (
+    AUTH_METHOD,
+    JWT_BEARER_GRANT_TYPE,
+    load_clients,
+    plausible_client_id,
+)
+from hub.oauth.replay import AssertionKind, ReplayedAssertion, record_assertions
+from hub.oauth.server import (
+    ASSERTION_ALGORITHMS,
+    ClientRefused,
+    GrantRefused,
+    HubAuthorizationServer,
+    HubOAuth2Request,
+    OAuthConfig,
+    RequestRefused,
+)
+
+log = logging.getLogger("hub.auth")
+
+MAX_FORM_BYTES = 16 * 1024
+_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+_PUBLIC_DESCRIPTIONS = {
+    "invalid_client": "client authentication failed",
+    "invalid_grant": "the authorization grant is not acceptable",
+    "invalid_request": "the token request is malformed",
+    "invalid_scope": "the requested scope is not available to this client",
+    "unauthorized_client": "the client may not use this grant type",
+    "unsupported_grant_type": f"the only grant type is {JWT_BEARER_GRANT_TYPE}",
+}
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """The urlencoded form of a token request; each parameter at most once (RFC 6749 §3.2)."""
+    content_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        raise RequestRefused(f"content type {content_type!r}, not a urlencoded form")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            raise RequestRefused(f"form larger than {MAX_FORM_BYTES} bytes")
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=32)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise RequestRefused(f"form does not parse: {type(exc).__name__}") from None
+    form: dict[str, str] = {}
+    for name, value in pairs:
+        if name in form:
+            raise RequestRefused(f"parameter {name!r} repeated")
+        form[name] = value
+    return form
+
+
+def _named_clients(form: dict[str, str]) -> set[str]:
+    """Client ids the assertions claim to come from, unverified: only to know what to load."""
+    names = {
+        peek_claims(form.get("client_assertion", "")).get("sub"),
+        peek_claims(form.get("assertion", "")).get("iss"),
+    }
+    return {name for name in names if isinstance(name, str) and plausible_client_id(name)}
+
+
+class TokenEndpoint:
+    """POST /oauth/token: the JWT-bearer grant with private_key_jwt client authentication."""
+
+    def __init__(self, config: OAuthConfig, database: Database) -> None:
+        self.config = config
+        self.database = database
+
+    async def handle(self, request: Request) -> Response:
+        """Validate with authlib, record the assertions' jtis, then issue the token."""
+        named: set[str] = set()
+        try:
+            form = await read_form(request)
+            named = _named_clients(form)
+            clients = await load_clients(self.database, named)
+            server = HubAuthorizationServer(self.config, clients)
+            oauth_request = HubOAuth2Request(self.config.token_endpoint, request.headers, form)
+            grant = server.get_token_grant(oauth_request)
+            grant.validate_token_request()
+            await self._record(server)
+            status, body, headers = grant.create_token_response()
+        except OAuth2Error as error:
+            return self._refused(error, named)
+        client, official = grant.request.client, grant.request.user
+        log.info(
+            "issued an access token to client %s (role %s) for official %s",
+            client.client_id,
+            client.role,
+            official.official_id,
+        )
+        response: Response = server.handle_response(status, body, headers)
+        return response
+
+    async def _record(self, server: HubAuthorizationServer) -> None:
+        try:
+            await record_assertions(self.database, server.seen, now=clock.now())
+        except ReplayedAssertion as exc:
+            reason = f"{Refusal.REPLAYED}: {exc}"
+            if exc.seen.kind is AssertionKind.CLIENT:
+                raise ClientRefused(reason) from None
+            raise GrantRefused(reason) from None
+
+    def _refused(self, error: Any, named: set[str]) -> JSONResponse:
+        reason = getattr(error, "reason", None) or f"{error.error}: {error.description}"
+        log.warning(
+            "token request refused (%s, client %s): %s",
+            error.error,
+            ", ".join(sorted(named)) or "unnamed",
+            reason,
+        )
+        # invalid_client is always 401, also when authlib itself raised it
+        # (it defaults to 400 unless HTTP Basic was used).
+        status = 401 if error.error == "invalid_client" else int(error.status_code)
+        description = _PUBLIC_DESCRIPTIONS.get(error.error, "the token request was refused")
+        return JSONResponse(
+            {"error": error.error, "error_description": description},
+            status_code=status,
+            headers=_NO_STORE,
+        )
+
+
+def authorization_server_metadata(config: OAuthConfig) -> dict[str, Any]:
+    """The RFC 8414 metadata document."""
+    base = config.settings.effective_public_url
+    return {
+        "issuer": config.settings.effective_issuer,
+        "token_endpoint": config.token_endpoint,
+        "jwks_uri": f"{base}/.well-known/jwks.json",
+        "grant_types_supported": [JWT_BEARER_GRANT_TYPE],
+        "token_endpoint_auth_methods_supported": [AUTH_METHOD],
+        "token_endpoint_auth_signing_alg_values_supported": list(ASSERTION_ALGORITHMS),
+        "scopes_supported": [str(role) for role in Role],
+        # No authorization endpoint: there is no response type to offer.
+        "response_types_supported": [],
+    }
+
+
+def oauth_routes(config: OAuthConfig, database: Database) -> list[Route]:
+    """The OAuth2 routes, for the app factory."""
+    token = TokenEndpoint(config, database)
+    # Caches must not hold the key set for long: a new key is published
+    # (second in the set) at least this long before it starts signing.
+    cached = {"Cache-Control": "public, max-age=300"}
+
+    async def metadata(_: Request) -> Response:
+        return JSONResponse(authorization_server_metadata(config), headers=cached)
+
+    async def jwks(_: Request) -> Response:
+        return JSONResponse(config.keys.public_token_jwks(), headers=cached)
+
+    return [
+        Route("/oauth/token", token.handle, methods=["POST"]),
+        Route("/.well-known/oauth-authorization-server", metadata, methods=["GET"]),
+        Route("/.well-known/jwks.json", jwks, methods=["GET"]),
+    ]

@@ -22,6 +22,7 @@ from bench._stats import format_table
 from connectors.base import BaseConnector
 from hub.audit.access_log import commit_access
 from hub.auth.tokens import verify_token
+from policies.compiled import CompiledGrant
 from schema.info_types import RecordDecoder
 from schema.plan import PlanCache
 
@@ -29,6 +30,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 OTHER = "everything else"
+POLICY = "policy decision"
 
 
 @dataclass
@@ -110,6 +112,11 @@ def instrument_hub(connectors: Mapping[str, BaseConnector]) -> Iterator[PhaseTim
         stack.enter_context(
             mock.patch.object(
                 RecordDecoder, "decode", _timed(RecordDecoder.decode, times, "record decoding")
+            )
+        )
+        stack.enter_context(
+            mock.patch.object(
+                CompiledGrant, "refused", _timed(CompiledGrant.refused, times, POLICY)
             )
         )
         for connector in connectors.values():

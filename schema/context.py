@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,11 +13,16 @@ from sqlalchemy import select
 from connectors.base import BaseConnector, FetchResult, SourceError
 from hub.auth.tokens import Principal
 from hub.catalog.model import Catalog
-from hub.db.models import Subject
+from hub.db.models import Pseudonym, Subject, utcnow
 from hub.db.session import Database
-from hub.identity.subjects import decrypt_rrn
+from hub.identity.pseudonyms import agency_key
+from hub.identity.subjects import decrypt_rrn, person_id
 from hub.keys import KeyRing
 from hub.settings import Settings
+from policies.compiled import CompiledGrant, CompiledPolicy
+from policies.consent import ConsentUsage, ConsentView, consents_of, spend_one_time
+from policies.store import PolicySource
+from policies.transforms import TransformContext
 from schema.plan import FieldPlan, SchemaMap
 
 
@@ -26,6 +32,7 @@ class PersonAccess:
 
     released: set[str] = field(default_factory=set)
     refused: dict[str, str] = field(default_factory=dict)
+    consents: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -45,6 +52,10 @@ class AccessRecorder:
     def refused(self, rrn: str, info_type: str, code: str) -> None:
         """The person's `info_type` was not released, for reason `code`."""
         self.touch(rrn).refused[info_type] = code
+
+    def consented(self, rrn: str, consent_id: str) -> None:
+        """A consent was applied to release the person's data."""
+        self.touch(rrn).consents.add(consent_id)
 
 
 class UnknownPerson:
@@ -76,22 +87,42 @@ class SourceLoader(DataLoader[str, Any]):
 
 
 class SubjectLoader(DataLoader[str, str | None]):
-    """Batches person-id lookups (federated `_entities`) into one query."""
+    """Batches an agency's person-id lookups (federated `_entities`) into one query."""
 
-    def __init__(self, database: Database, keys: KeyRing) -> None:
+    def __init__(self, database: Database, keys: KeyRing, agency: str) -> None:
         super().__init__()
         self.database = database
         self.keys = keys
+        self.agency = agency
 
     async def batch_load_fn(self, ids: list[str]) -> list[str | None]:
-        """Registration numbers for the ids, None for ids the hub never issued."""
+        """Registration numbers for the agency's ids; None for ids it was never given."""
+        query = (
+            select(Pseudonym.pseudonym, Subject)
+            .join(Subject, Subject.id == Pseudonym.subject_id)
+            .where(Pseudonym.agency == self.agency, Pseudonym.pseudonym.in_(ids))
+        )
         async with self.database.session() as session:
-            rows = (await session.execute(select(Subject).where(Subject.id.in_(ids)))).scalars()
             found = {
-                row.id: decrypt_rrn(self.keys, row.rrn_key_id, row.rrn_ciphertext, row.id)
-                for row in rows
+                pseudonym: decrypt_rrn(self.keys, row.rrn_key_id, row.rrn_ciphertext, row.id)
+                for pseudonym, row in (await session.execute(query)).all()
             }
         return [found.get(i) for i in ids]
+
+
+class ConsentLoader(DataLoader[str, list[ConsentView]]):
+    """Batches the request's consent look-ups for one agency and purpose into one query."""
+
+    def __init__(self, database: Database, agency: str, purpose: str) -> None:
+        super().__init__()
+        self.database = database
+        self.agency = agency
+        self.purpose = purpose
+
+    async def batch_load_fn(self, subject_ids: list[str]) -> list[list[ConsentView]]:
+        """Each subject's consents to this agency and purpose."""
+        found = await consents_of(self.database, subject_ids, self.agency, self.purpose)
+        return [found[s] for s in subject_ids]
 
 
 @dataclass
@@ -104,6 +135,7 @@ class HubServices:
     connectors: Mapping[str, BaseConnector]
     schema_map: SchemaMap
     database: Database
+    policies: PolicySource
 
 
 @dataclass
@@ -116,6 +148,8 @@ class HubContext:
     purpose: str | None
     case_ref: str | None
     client_addr: str | None
+    policy: CompiledPolicy = field(default_factory=lambda: CompiledPolicy(0, {}))
+    grant: CompiledGrant | None = None
     plan: FieldPlan = field(default_factory=FieldPlan)
     access: AccessRecorder = field(default_factory=AccessRecorder)
     _loaders: dict[str, SourceLoader] = field(default_factory=dict)
@@ -136,14 +170,53 @@ class HubContext:
         return created
 
     def subject_loader(self) -> SubjectLoader:
-        """The request's loader from person ids to registration numbers."""
+        """The request's loader from the agency's person ids to registration numbers."""
         loader = self.extra.get("subjects")
         if loader is None:
             loader = self.extra["subjects"] = SubjectLoader(
-                self.services.database, self.services.keys
+                self.services.database, self.services.keys, self.principal.agency
             )
         assert isinstance(loader, SubjectLoader)
         return loader
+
+    def transform_context(self) -> TransformContext:
+        """What minimisation transforms may know: the agency's key and today."""
+        found = self.extra.get("transform")
+        if found is None:
+            found = self.extra["transform"] = TransformContext(
+                pseudonym_key=agency_key(self.services.keys, self.principal.agency),
+                today=dt.date.today(),
+            )
+        assert isinstance(found, TransformContext)
+        return found
+
+    async def consent_for(self, rrn: str, info_type: str) -> str | None:
+        """The id of a consent that releases `info_type` of the person now, or None.
+
+        A one-time consent is spent (atomically) the first time a request
+        uses it; the rest of that request may go on using it.
+        """
+        loader = self.extra.get("consents")
+        if loader is None:
+            loader = self.extra["consents"] = ConsentLoader(
+                self.services.database, self.principal.agency, self.purpose or ""
+            )
+        assert isinstance(loader, ConsentLoader)
+        spent: dict[str, bool] = self.extra.setdefault("spent", {})
+        now = utcnow()
+        for consent in await loader.load(person_id(self.services.keys, rrn)):
+            if consent.id in spent:
+                if spent[consent.id] and info_type in consent.info_types:
+                    return consent.id
+                continue
+            if not consent.permits(info_type, now):
+                continue
+            if consent.usage is ConsentUsage.ONE_TIME:
+                spent[consent.id] = await spend_one_time(self.services.database, consent.id)
+                if not spent[consent.id]:
+                    continue
+            return consent.id
+        return None
 
     @property
     def sources_called(self) -> list[str]:

@@ -69,3 +69,21 @@ class AgencyNotRegisteredError(HubError):
     """The token's agency is not one of the catalog's consuming agencies."""
 
     code = "AGENCY_NOT_REGISTERED"
+
+
+class PolicyRefusedError(HubError):
+    """The operation asks for fields the policy does not grant; nothing ran."""
+
+    code = "POLICY_REFUSED"
+
+
+class ConsentRequiredError(HubError):
+    """The field needs the person's consent, and there is no valid one."""
+
+    code = "CONSENT_REQUIRED"
+
+
+class ForbiddenRoleError(HubError):
+    """The caller's role may not use this endpoint."""
+
+    code = "FORBIDDEN_ROLE"

@@ -18,6 +18,7 @@ from schema.context import HubContext
 from schema.errors import (
     AgencyNotRegisteredError,
     CaseRefRequiredError,
+    PolicyRefusedError,
     PurposeNotDeclaredError,
     PurposeRequiredError,
 )
@@ -46,7 +47,31 @@ class RequestGate(SchemaExtension):
             ctx.plan = plan
             if plan.touches_data:
                 self._check(ctx)
+                self._decide(ctx)
         yield
+
+    def _decide(self, ctx: HubContext) -> None:
+        """Refuse the whole operation if it asks for anything the policy does not grant."""
+        agency, purpose = ctx.principal.agency, ctx.purpose or ""
+        policy = ctx.policy
+        grant = policy.grant(agency, purpose)
+        selected = ctx.plan.fields
+        if grant is None:
+            everything = sorted(f"{t}.{f}" for t, names in selected.items() for f in names)
+            raise PolicyRefusedError(
+                f"no policy (version {policy.version}) grants {agency} anything for {purpose}",
+                fields=everything,
+                policyVersion=policy.version,
+            )
+        refused = grant.refused(selected)
+        if refused:
+            raise PolicyRefusedError(
+                f"the policy (version {policy.version}) for {agency}/{purpose} does not grant "
+                f"{', '.join(refused)}; ask only for what you may (see myGrants)",
+                fields=refused,
+                policyVersion=policy.version,
+            )
+        ctx.grant = grant
 
     def _check(self, ctx: HubContext) -> None:
         agency = self.catalog.agency(ctx.principal.agency)

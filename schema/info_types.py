@@ -17,7 +17,9 @@ import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
 from connectors.base import SourceInvalidData
-from hub.catalog.model import Field, InfoType, Kind
+from hub.catalog.model import Field, Form, InfoType, Kind
+from policies import transforms
+from policies.transforms import TransformContext
 
 Won = NewType("Won", int)
 
@@ -57,13 +59,29 @@ def _field_description(f: Field) -> str:
     return " ".join(parts)
 
 
+def _form_description(f: Field, form: Form) -> str:
+    text = f"{form.description.rstrip('.')} ({form.form} form of {f.name})."
+    return text + (" One of: " + ", ".join(form.choices) + "." if form.choices else "")
+
+
 def build_object_type(info_type: InfoType) -> type:
-    """The strawberry type for one information type."""
+    """The strawberry type for one information type, its minimised forms beside each field.
+
+    A form is a field of its own with its own type (`birthYear: Int` beside
+    `birthDate: Date`), so a query states the form it receives and a field's
+    type never changes with the caller.
+    """
     annotations: dict[str, Any] = {}
     namespace: dict[str, Any] = {"__annotations__": annotations}
     for f in info_type.exposed_fields:
         annotations[f.name] = _PY_TYPES[f.kind] | None
         namespace[f.name] = strawberry.field(default=None, description=_field_description(f))
+    for f in info_type.fields:
+        for form in f.forms:
+            annotations[form.name] = _PY_TYPES[form.kind] | None
+            namespace[form.name] = strawberry.field(
+                default=None, description=_form_description(f, form)
+            )
     cls = type(pascal(info_type.name), (), namespace)
     description = (
         f"{info_type.title}: {info_type.description} Source: {info_type.source}. "
@@ -117,43 +135,58 @@ _DECODERS: dict[Kind, Callable[[Any], Any]] = {
 
 
 class RecordDecoder:
-    """Decodes one information type's raw records into its GraphQL objects."""
+    """Decodes one information type's raw records into its GraphQL objects.
+
+    It reads the source fields the selected schema fields need, checks them
+    against the catalog, and computes minimised forms from them; the raw
+    value of a field selected only in a minimised form never reaches the
+    object.
+    """
 
     def __init__(self, info_type: InfoType, object_type: type) -> None:
         self.info_type = info_type
         self.object_type = object_type
         self._fields = {f.name: f for f in info_type.exposed_fields}
+        self._forms = info_type.forms
 
-    def decode(self, raw: Any, names: Sequence[str]) -> Any:
-        """Decode a raw single record or list, reading only `names`."""
+    def decode(self, raw: Any, names: Sequence[str], ctx: TransformContext) -> Any:
+        """Decode a raw single record or list into objects with just the schema fields `names`."""
         if self.info_type.many:
-            return [self._one(item, names) for item in raw]
-        return None if raw is None else self._one(raw, names)
+            return [self._one(item, names, ctx) for item in raw]
+        return None if raw is None else self._one(raw, names, ctx)
 
-    def _one(self, raw: Any, names: Sequence[str]) -> Any:
+    def _one(self, raw: Any, names: Sequence[str], ctx: TransformContext) -> Any:
         if not isinstance(raw, dict):
             raise SourceInvalidData(self.info_type.source, f"{self.info_type.name}: not an object")
         values: dict[str, Any] = {}
         for name in names:
-            spec = self._fields.get(name)
-            if spec is None:
-                continue  # internal fields (household keys) are read elsewhere
-            value = raw.get(name)
-            if value is None:
-                if name not in raw or not spec.optional:
-                    raise SourceInvalidData(
-                        self.info_type.source, f"{self.info_type.name}.{name} is missing"
-                    )
-                values[name] = None
-                continue
-            try:
-                values[name] = _DECODERS[spec.kind](value)
-            except (TypeError, ValueError) as exc:
-                raise SourceInvalidData(
-                    self.info_type.source, f"{self.info_type.name}.{name}: {exc}"
-                ) from None
-            if spec.choices and value not in spec.choices:
-                raise SourceInvalidData(
-                    self.info_type.source, f"{self.info_type.name}.{name}: unknown code"
+            pair = self._forms.get(name)
+            if pair is not None:
+                source_field, form = pair
+                values[name] = transforms.apply(
+                    form.transform, self._value(raw, source_field.name), ctx
                 )
+            elif name in self._fields:
+                values[name] = self._value(raw, name)
         return self.object_type(**values)
+
+    def _value(self, raw: dict[str, Any], name: str) -> Any:
+        spec = self._fields[name]
+        value = raw.get(name)
+        if value is None:
+            if name not in raw or not spec.optional:
+                raise SourceInvalidData(
+                    self.info_type.source, f"{self.info_type.name}.{name} is missing"
+                )
+            return None
+        try:
+            decoded = _DECODERS[spec.kind](value)
+        except (TypeError, ValueError) as exc:
+            raise SourceInvalidData(
+                self.info_type.source, f"{self.info_type.name}.{name}: {exc}"
+            ) from None
+        if spec.choices and value not in spec.choices:
+            raise SourceInvalidData(
+                self.info_type.source, f"{self.info_type.name}.{name}: unknown code"
+            )
+        return decoded

@@ -12,22 +12,33 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
+from strawberry.types.private import StrawberryPrivate
 
 from connectors.base import SourceError, SourceInvalidData
 from hub.catalog.model import Catalog, InfoType
-from hub.identity.subjects import MalformedPersonId, check_person_id, person_id
+from hub.identity.pseudonyms import agency_person_id
+from hub.identity.subjects import MalformedPersonId, check_person_id
 from schema.context import UNKNOWN, HubContext
-from schema.errors import InvalidPersonIdError, PersonNotFoundError, SourceFailureError
+from schema.errors import (
+    ConsentRequiredError,
+    InvalidPersonIdError,
+    PersonNotFoundError,
+    SourceFailureError,
+)
 from schema.info_types import RecordDecoder, build_object_type, pascal
 from schema.plan import SchemaMap
 from schema.selection import selected_names
 
 HOUSEHOLD_TYPE = "householdComposition"
 REGISTRY_TYPE = "residentRegistration"
-HOUSEHOLD_FIELDS = ("householdId", "members")
+# The person's position in a `persons` list (None elsewhere), for error details.
+_PrivateIndex = Annotated[int | None, StrawberryPrivate()]
+
+HOUSEHOLD_FIELD = "members"
+HOUSEHOLD_COMPANIONS = ("householdId",)
 
 
 def _source_failure(ctx: HubContext, rrn: str, info_type: str, exc: SourceError) -> Exception:
@@ -49,15 +60,36 @@ async def load_type(ctx: HubContext, rrn: str, info_type: InfoType) -> Any:
     return data[info_type.name]
 
 
+async def _consent(ctx: HubContext, root: Any, info_type: InfoType) -> str | None:
+    """The consent the field is released under, or None when the statute suffices."""
+    if ctx.grant is None or info_type.name not in ctx.grant.consent_types:
+        return None
+    consent_id = await ctx.consent_for(root.rrn, info_type.name)
+    if consent_id is None:
+        ctx.access.refused(root.rrn, info_type.name, ConsentRequiredError.code)
+        where = {} if root.index is None else {"personIndex": root.index}
+        raise ConsentRequiredError(
+            f"{info_type.name} needs the person's consent to {ctx.principal.agency} "
+            f"for {ctx.purpose}, and there is no valid one",
+            **where,
+        )
+    return consent_id
+
+
 def _type_resolver(info_type: InfoType, decoder: RecordDecoder) -> Callable[..., Any]:
     async def resolve(root: Any, info: strawberry.Info) -> Any:
         ctx: HubContext = info.context
+        # Consent first: a person who has not consented is not asked about.
+        consent_id = await _consent(ctx, root, info_type)
         raw = await load_type(ctx, root.rrn, info_type)
+        names = sorted(ctx.plan.fields.get(info_type.name, ()))
         try:
-            value = decoder.decode(raw, sorted(ctx.plan.fields.get(info_type.name, ())))
+            value = decoder.decode(raw, names, ctx.transform_context())
         except SourceInvalidData as exc:
             raise _source_failure(ctx, root.rrn, info_type.name, exc) from None
         ctx.access.released(root.rrn, info_type.name)
+        if consent_id is not None:
+            ctx.access.consented(root.rrn, consent_id)
         return value
 
     resolve.__name__ = f"resolve_{info_type.name}"
@@ -87,24 +119,31 @@ class PersonTypes:
             object_to_type={pascal(t.name): t.name for t in catalog.info_types},
             person_field_to_type={t.name: t.name for t in catalog.info_types},
             household_type=HOUSEHOLD_TYPE,
-            household_fields=HOUSEHOLD_FIELDS,
+            household_field=HOUSEHOLD_FIELD,
+            household_companions=HOUSEHOLD_COMPANIONS,
         )
         self.registry_source = catalog.info_type(REGISTRY_TYPE).source
 
     def _build_person(self) -> type:
         catalog = self.catalog
         namespace: dict[str, Any] = {
-            "__annotations__": {"rrn": strawberry.Private[str]},
+            "__annotations__": {
+                "rrn": strawberry.Private[str],
+                "index": _PrivateIndex,
+            },
             "__doc__": "A person known to the source institutions.",
         }
 
         def resolve_id(root: Any, info: strawberry.Info) -> strawberry.ID:
-            return strawberry.ID(person_id(info.context.services.keys, root.rrn))
+            ctx: HubContext = info.context
+            return strawberry.ID(
+                agency_person_id(ctx.services.keys, ctx.principal.agency, root.rrn)
+            )
 
         namespace["id"] = strawberry.field(
             resolver=resolve_id,
-            description="The hub's opaque, stable id of the person (never the "
-            "registration number).",
+            description="The person's id for your agency: opaque, stable, and "
+            "different for every agency (never the registration number).",
         )
         for info_type in catalog.info_types:
             obj = self.object_types[info_type.name]
@@ -125,7 +164,7 @@ class PersonTypes:
             if rrn is None:
                 raise PersonNotFoundError("no person with this id")
             ctx.access.touch(rrn)
-            return cls(rrn=rrn)
+            return cls(rrn=rrn, index=None)
 
         namespace["resolve_reference"] = classmethod(resolve_reference)
         person = type("Person", (), namespace)
@@ -155,7 +194,7 @@ class PersonTypes:
                 return None
             try:
                 members = [
-                    member(relationship=m["relationship"], person=person(rrn=m["rrn"]))
+                    member(relationship=m["relationship"], person=person(rrn=m["rrn"], index=None))
                     for m in raw["members"]
                 ]
                 source_id = raw["householdId"]
@@ -182,7 +221,7 @@ class PersonTypes:
         )
         return strawberry.federation.type(keys=["id"])(person)
 
-    async def known_person(self, info: strawberry.Info, rrn: str) -> Any:
+    async def known_person(self, info: strawberry.Info, rrn: str, index: int | None = None) -> Any:
         """A Person for `rrn`, after the sources the selection needs confirm the person.
 
         The sources are the ones the query will call anyway (or the resident
@@ -190,10 +229,13 @@ class PersonTypes:
         """
         ctx: HubContext = info.context
         selected = selected_names(info)
+        # Types released only with consent are left out: the existence check
+        # must not fetch data of a person who may not have consented.
+        needs_consent = ctx.grant.consent_types if ctx.grant is not None else frozenset()
         sources = {
             self.catalog.info_type(name).source
             for name in selected
-            if name in self.schema_map.person_field_to_type
+            if name in self.schema_map.person_field_to_type and name not in needs_consent
         }
         if "household" in selected or not sources:
             sources.add(self.registry_source)
@@ -211,10 +253,10 @@ class PersonTypes:
                 first.code, first.source, f"source {first.source} {first.reason}"
             )
         ctx.access.touch(rrn)
-        return self.person(rrn=rrn)
+        return self.person(rrn=rrn, index=index)
 
     def known_persons(
         self, info: strawberry.Info, rrns: list[str]
     ) -> list[Coroutine[Any, Any, Any]]:
         """One awaitable per person, so one unknown person nulls only its own entry."""
-        return [self.known_person(info, rrn) for rrn in rrns]
+        return [self.known_person(info, rrn, i) for i, rrn in enumerate(rrns)]

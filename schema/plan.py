@@ -29,7 +29,7 @@ from hub.catalog.model import Catalog
 
 # Root fields that read no person's data: schema introspection and the
 # federation SDL. Everything else needs a purpose and a case.
-_DATA_FREE_ROOT_FIELDS = frozenset({"__schema", "__type", "__typename", "_service"})
+_DATA_FREE_ROOT_FIELDS = frozenset({"__schema", "__type", "__typename", "_service", "myGrants"})
 
 
 @dataclass(frozen=True)
@@ -39,27 +39,39 @@ class SchemaMap:
     object_to_type: Mapping[str, str]  # GraphQL object type -> info type name
     person_field_to_type: Mapping[str, str]  # Person field -> info type name
     household_type: str  # the info type behind Person.household
-    household_fields: tuple[str, ...]  # what walking to the household reads
+    household_field: str  # the (internal) field a household walk is granted by
+    household_companions: tuple[str, ...]  # further source fields a walk reads
 
 
 @dataclass
 class FieldPlan:
-    """Info type name -> the set of fields the operation selects.
+    """Info type name -> the schema fields (raw or minimised forms) the operation selects.
 
-    Plans are shared between requests with the same document (see
-    PlanCache), so nothing may change one once built.
+    A household walk appears as the household type's internal `members`
+    field, so the policy decides it like any other field. Plans are shared
+    between requests with the same document (see PlanCache), so nothing may
+    change one once built.
     """
 
     fields: dict[str, set[str]] = field(default_factory=dict)
     touches_data: bool = False
+    companions: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def for_source(self, catalog: Catalog, source: str) -> dict[str, list[str]]:
-        """The slice of the plan one source is asked for, in catalog field order."""
+        """The source fields one source is asked for, in catalog field order.
+
+        A minimised form is read from the field it derives from; the raw
+        value is decoded and transformed in the hub and never released.
+        """
         out: dict[str, list[str]] = {}
         for info_type in catalog.types_of(source):
             wanted = self.fields.get(info_type.name)
-            if wanted is not None:
-                out[info_type.name] = [f.name for f in info_type.fields if f.name in wanted]
+            if wanted is None:
+                continue
+            needed = {info_type.schema_field_source(name) for name in wanted}
+            for name in list(needed):
+                needed.update(self.companions.get(f"{info_type.name}.{name}", ()))
+            out[info_type.name] = [f.name for f in info_type.fields if f.name in needed]
         return out
 
 
@@ -86,7 +98,9 @@ class _Collector(Visitor):
                 self.plan.fields.setdefault(self.map.person_field_to_type[name], set())
             elif name == "household":
                 wanted = self.plan.fields.setdefault(self.map.household_type, set())
-                wanted.update(self.map.household_fields)
+                wanted.add(self.map.household_field)
+                key = f"{self.map.household_type}.{self.map.household_field}"
+                self.plan.companions[key] = self.map.household_companions
 
 
 def build_plan(

@@ -9,6 +9,7 @@ import strawberry
 from hub.identity.rrn import InvalidRRN, parse_rrn
 from schema.context import HubContext
 from schema.errors import InvalidRRNError, TooManyPersonsError
+from schema.grants import PurposeGrant, purpose_grant
 from schema.person import PersonTypes
 
 
@@ -23,6 +24,14 @@ def _parse(text: str, index: int | None = None) -> str:
         raise InvalidRRNError(f"{exc}{where}", **details) from None
 
 
+def resolve_my_grants(info: strawberry.Info) -> list[PurposeGrant]:
+    """The caller's agency's grants under the active policy."""
+    ctx: HubContext = info.context
+    return [
+        purpose_grant(g, ctx.policy.version) for g in ctx.policy.grants_of(ctx.principal.agency)
+    ]
+
+
 def build_query(types: PersonTypes) -> type:
     """The Query type over the catalog's Person."""
     person = types.person
@@ -33,6 +42,8 @@ def build_query(types: PersonTypes) -> type:
     def resolve_persons(info: strawberry.Info, rrns: list[str]) -> Any:
         ctx: HubContext = info.context
         limit = ctx.services.settings.max_persons_per_request
+        if ctx.grant is not None:
+            limit = min(limit, ctx.grant.max_persons)
         if len(rrns) > limit:
             raise TooManyPersonsError(
                 f"persons takes at most {limit} registration numbers, got {len(rrns)}",
@@ -43,6 +54,11 @@ def build_query(types: PersonTypes) -> type:
         return types.known_persons(info, parsed)
 
     namespace: dict[str, Any] = {
+        "my_grants": strawberry.field(
+            resolver=resolve_my_grants,
+            description="What your agency may receive, per purpose: the information "
+            "types, each field and the form it comes in, and whether consent is needed.",
+        ),
         "person": strawberry.field(
             resolver=resolve_person,
             graphql_type=person | None,

@@ -20,6 +20,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from hub.audit.access_log import AccessFacts, AuditUnavailable, PersonOutcome, commit_access
+from hub.auth.roles import Role, RoleRefused, require_role
 from hub.auth.tokens import InvalidToken, verify_token
 from schema.build import HubSchema
 from schema.context import HubContext, HubServices
@@ -67,6 +68,14 @@ class HubGraphQLView(GraphQL[HubContext, None]):
                     status_code=401,
                     headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
                 )
+            except RoleRefused:
+                # A valid token of another role (privacy officer, auditor...):
+                # this endpoint serves agencies only. The reason is logged by
+                # require_role.
+                response = JSONResponse(
+                    _error_body("this endpoint does not serve the token's role", "FORBIDDEN_ROLE"),
+                    status_code=403,
+                )
             except AuditUnavailable as exc:
                 log.error("access log unavailable, response withheld: %s", exc)
                 response = JSONResponse(
@@ -100,7 +109,9 @@ class HubGraphQLView(GraphQL[HubContext, None]):
         if scheme.lower() != "bearer" or not token.strip():
             raise InvalidToken("no bearer token")
         services = self.services
-        principal = verify_token(services.keys, services.settings, token.strip())
+        principal = require_role(
+            verify_token(services.keys, services.settings, token.strip()), Role.AGENCY
+        )
         request_id = str(uuid.uuid4())
         response.headers[REQUEST_ID_HEADER] = request_id
         context = HubContext(
@@ -111,6 +122,7 @@ class HubGraphQLView(GraphQL[HubContext, None]):
             case_ref=request.headers.get(CASE_HEADER, "").strip() or None,
             client_addr=request.client.host if request.client else None,
         )
+        context.policy = await services.policies.current()
         request.state.hub_context = context
         return context
 
@@ -127,9 +139,15 @@ class HubGraphQLView(GraphQL[HubContext, None]):
                 purpose=context.purpose or "",
                 case_ref=context.case_ref or "",
                 client_addr=context.client_addr,
+                policy_version=context.policy.version,
             )
             outcomes = [
-                PersonOutcome(rrn=rrn, released=sorted(a.released), refused=a.refused)
+                PersonOutcome(
+                    rrn=rrn,
+                    released=sorted(a.released),
+                    refused=a.refused,
+                    consent_ids=sorted(a.consents),
+                )
                 for rrn, a in context.access.persons.items()
             ]
             await commit_access(self.services.database, self.services.keys, facts, outcomes)

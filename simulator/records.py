@@ -160,6 +160,7 @@ _NO = object()  # a special value that does not fit the field's kind
 def _special(type_name: str, person: PersonBase) -> dict[str, object]:
     if type_name == "residentRegistration":
         return {
+            "registrationNumber": person.rrn,
             "name": person.name,
             "birthDate": person.birth_date,
             "sex": ("SEX", person.sex),

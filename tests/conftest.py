@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.db.engine import create_engine
-from hub.db.migrate import migrate
+from hub.db.prepare import prepare_database
 from hub.db.session import Database
 
 PG_ADMIN_URL = os.environ.get(
@@ -49,7 +49,7 @@ async def postgres_url() -> AsyncIterator[str]:
     await admin.close()
     base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
     url = f"{base}/{name}"
-    await migrate(url)
+    await prepare_database(url)
     try:
         yield url
     finally:
@@ -62,7 +62,7 @@ async def postgres_url() -> AsyncIterator[str]:
 async def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A migrated SQLite database file for this test session."""
     url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'hub.db'}"
-    await migrate(url)
+    await prepare_database(url)
     return url
 
 

@@ -15,9 +15,11 @@ from typing import Any
 from sqlalchemy import Insert, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.db.models import AccessLogEntry, Subject, utcnow
+from hub.db.models import AccessLogEntry, Pseudonym, Subject, utcnow
 from hub.db.session import Database
+from hub.identity.pseudonyms import agency_person_id
 from hub.identity.subjects import encrypt_rrn, person_id
 from hub.keys import KeyRing
 
@@ -36,6 +38,7 @@ class AccessFacts:
     purpose: str
     case_ref: str
     client_addr: str | None
+    policy_version: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +48,30 @@ class PersonOutcome:
     rrn: str
     released: Sequence[str]
     refused: dict[str, str]
+    consent_ids: Sequence[str] = ()
 
 
-def _insert_ignoring_duplicates(dialect: str, rows: list[dict[str, Any]]) -> Insert:
-    if dialect == "postgresql":
-        return postgresql.insert(Subject).values(rows).on_conflict_do_nothing(index_elements=["id"])
-    return sqlite.insert(Subject).values(rows).on_conflict_do_nothing(index_elements=["id"])
+def _ignoring_duplicates(
+    session: AsyncSession, model: type[Subject] | type[Pseudonym], rows: list[dict[str, Any]]
+) -> Insert:
+    # Both dialects spell "insert unless the key exists" alike, in their own module.
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(model).values(rows).on_conflict_do_nothing()
+    return sqlite.insert(model).values(rows).on_conflict_do_nothing()
+
+
+async def ensure_subjects(session: AsyncSession, keys: KeyRing, rrns: Sequence[str]) -> None:
+    """Make sure each person has a subjects row (id and encrypted number)."""
+    rows = []
+    now = utcnow()
+    for rrn in dict.fromkeys(rrns):
+        subject_id = person_id(keys, rrn)
+        kid, sealed = encrypt_rrn(keys, rrn, subject_id)
+        rows.append(
+            {"id": subject_id, "rrn_key_id": kid, "rrn_ciphertext": sealed, "first_seen_at": now}
+        )
+    if rows:
+        await session.execute(_ignoring_duplicates(session, Subject, rows))
 
 
 async def commit_access(
@@ -60,13 +81,16 @@ async def commit_access(
     if not outcomes:
         return 0
     now = utcnow()
-    subjects: list[dict[str, Any]] = []
     entries: list[dict[str, Any]] = []
+    pseudonyms: list[dict[str, Any]] = []
     for outcome in outcomes:
         subject_id = person_id(keys, outcome.rrn)
-        kid, sealed = encrypt_rrn(keys, outcome.rrn, subject_id)
-        subjects.append(
-            {"id": subject_id, "rrn_key_id": kid, "rrn_ciphertext": sealed, "first_seen_at": now}
+        pseudonyms.append(
+            {
+                "agency": facts.agency,
+                "pseudonym": agency_person_id(keys, facts.agency, outcome.rrn),
+                "subject_id": subject_id,
+            }
         )
         if outcome.refused and outcome.released:
             verdict = "partial"
@@ -87,12 +111,14 @@ async def commit_access(
                 "refused": dict(sorted(outcome.refused.items())),
                 "outcome": verdict,
                 "client_addr": facts.client_addr,
+                "policy_version": facts.policy_version,
+                "consent_ids": sorted(outcome.consent_ids) or None,
             }
         )
     try:
         async with db.session() as session:
-            dialect = session.get_bind().dialect.name
-            await session.execute(_insert_ignoring_duplicates(dialect, subjects))
+            await ensure_subjects(session, keys, [o.rrn for o in outcomes])
+            await session.execute(_ignoring_duplicates(session, Pseudonym, pseudonyms))
             await session.execute(insert(AccessLogEntry), entries)
             await session.commit()
     except (SQLAlchemyError, OSError) as exc:

@@ -52,6 +52,31 @@ _CAMEL = re.compile(r"^[a-z][a-zA-Z0-9]*$")
 _SOURCE_CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,15}$")
 
 
+class FormKind(enum.StrEnum):
+    """How a minimised form derives from the field it stands beside."""
+
+    MASKED = "masked"  # part of the value hidden, e.g. 850314-2******
+    COARSENED = "coarsened"  # less precise, e.g. a band, a year, an age
+    DERIVED = "derived"  # only a fact computed from it, e.g. a boolean
+    PSEUDONYM = "pseudonym"  # replaced by an agency-specific keyed pseudonym
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A minimised form of a field: its own typed schema field, never the raw value.
+
+    `transform` names a function in `policies.transforms`; `kind` is the
+    value kind of the result (with `choices` for CODE results).
+    """
+
+    name: str
+    form: FormKind
+    transform: str
+    kind: Kind
+    description: str
+    choices: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class Field:
     """One typed attribute of an information type.
@@ -70,6 +95,7 @@ class Field:
     choices: tuple[str, ...] = ()
     optional: bool = False
     exposed: bool = True
+    forms: tuple[Form, ...] = ()
 
     @property
     def unit(self) -> str | None:
@@ -106,6 +132,16 @@ class InfoType:
     def exposed_fields(self) -> tuple[Field, ...]:
         """The fields that appear in the GraphQL schema."""
         return tuple(f for f in self.fields if f.exposed)
+
+    @property
+    def forms(self) -> dict[str, tuple[Field, Form]]:
+        """Every minimised form of the type by name, with the field it derives from."""
+        return {form.name: (f, form) for f in self.fields for form in f.forms}
+
+    def schema_field_source(self, name: str) -> str:
+        """The source field a schema field (raw or form) is read from."""
+        pair = self.forms.get(name)
+        return pair[0].name if pair else name
 
 
 class Transport(enum.StrEnum):
@@ -193,6 +229,18 @@ class Catalog:
                     raise CatalogError(
                         f"field {info_type.name}.{f.name}: choices go with kind CODE only"
                     )
+                for form in f.forms:
+                    if not _CAMEL.match(form.name):
+                        raise CatalogError(f"form {info_type.name}.{form.name} must be camelCase")
+                    if form.name in seen or any(form.name == g.name for g in info_type.fields):
+                        raise CatalogError(
+                            f"form {info_type.name}.{form.name} clashes with another name"
+                        )
+                    seen.add(form.name)
+                    if (form.kind is Kind.CODE) != bool(form.choices):
+                        raise CatalogError(
+                            f"form {info_type.name}.{form.name}: choices go with kind CODE only"
+                        )
             if not info_type.exposed_fields:
                 raise CatalogError(f"information type {info_type.name!r} exposes no field")
         owned = {t.source for t in self.info_types}

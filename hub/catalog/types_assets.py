@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hub.catalog.forms import asset_band, pseudonym
 from hub.catalog.model import Field, Group, InfoType, Kind, Sensitivity
 
 _G = Group.ASSETS
@@ -121,7 +122,12 @@ TYPES: tuple[InfoType, ...] = (
         sensitivity=Sensitivity.PERSONAL,
         legal_basis=f"Motor Vehicle Management Act, Art. 7(4) and Art. 69; {_MEANS_TEST}",
         fields=(
-            Field("registrationNumber", Kind.TEXT, "vehicle registration number"),
+            Field(
+                "registrationNumber",
+                Kind.TEXT,
+                "vehicle registration number",
+                forms=(pseudonym("registrationNumberPseudonym", "vehicle registration number"),),
+            ),
             Field("model", Kind.TEXT, "make and model"),
             Field("modelYear", Kind.INT, "model year", low=1995, high=2026),
             Field("engineCc", Kind.INT, "engine displacement (0 for electric)", low=0, high=5_000),
@@ -183,7 +189,14 @@ TYPES: tuple[InfoType, ...] = (
                 "kind of account",
                 choices=("DEMAND_DEPOSIT", "TIME_DEPOSIT", "INSTALLMENT_SAVINGS", "TRUST", "OTHER"),
             ),
-            Field("balance", Kind.WON, "balance on the reference date", low=0, high=2_000_000_000),
+            Field(
+                "balance",
+                Kind.WON,
+                "balance on the reference date",
+                low=0,
+                high=2_000_000_000,
+                forms=(asset_band("balanceBand", "balance on the reference date"),),
+            ),
             Field(
                 "averageBalance",
                 Kind.WON,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hub.catalog.forms import AGE_YEARS, BIRTH_YEAR, RRN_MASKED
 from hub.catalog.model import Field, Group, InfoType, Kind, Sensitivity
 
 _G = Group.IDENTITY_HOUSEHOLD
@@ -29,8 +30,14 @@ TYPES: tuple[InfoType, ...] = (
         legal_basis="Resident Registration Act, Art. 29(2)4 and Art. 30; "
         "Social Security Benefits Act, Art. 12(1)",
         fields=(
+            Field(
+                "registrationNumber",
+                Kind.TEXT,
+                "resident registration number",
+                forms=(RRN_MASKED,),
+            ),
             Field("name", Kind.TEXT, "full name as registered"),
-            Field("birthDate", Kind.DATE, "date of birth"),
+            Field("birthDate", Kind.DATE, "date of birth", forms=(BIRTH_YEAR, AGE_YEARS)),
             Field("sex", Kind.CODE, "sex as registered", choices=("M", "F")),
             Field("province", Kind.TEXT, "metropolitan city or province of the address"),
             Field("district", Kind.TEXT, "city, county or district of the address"),

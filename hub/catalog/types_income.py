@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hub.catalog.forms import income_band
 from hub.catalog.model import Field, Group, InfoType, Kind, Sensitivity
 
 _G = Group.INCOME
@@ -27,7 +28,14 @@ TYPES: tuple[InfoType, ...] = (
         legal_basis=_TAX_BASIS,
         fields=(
             _year(),
-            Field("annualAmount", Kind.WON, "gross annual wages", low=0, high=300_000_000),
+            Field(
+                "annualAmount",
+                Kind.WON,
+                "gross annual wages",
+                low=0,
+                high=300_000_000,
+                forms=(income_band("annualAmountBand", "gross annual wages"),),
+            ),
             Field("monthsWorked", Kind.INT, "months with wages in the year", low=0, high=12),
             Field("employerName", Kind.TEXT, "name of the main employer", optional=True),
             Field(
@@ -65,7 +73,14 @@ TYPES: tuple[InfoType, ...] = (
                 ),
             ),
             Field("grossRevenue", Kind.WON, "annual revenue", low=0, high=2_000_000_000),
-            Field("netIncome", Kind.WON, "annual net income", low=-50_000_000, high=500_000_000),
+            Field(
+                "netIncome",
+                Kind.WON,
+                "annual net income",
+                low=-50_000_000,
+                high=500_000_000,
+                forms=(income_band("netIncomeBand", "annual net income"),),
+            ),
             Field(
                 "filingType",
                 Kind.CODE,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.catalog.model import Field, Group, InfoType, Kind, Sensitivity
+from hub.catalog.model import Field, Form, FormKind, Group, InfoType, Kind, Sensitivity
 
 _G = Group.STATUS_QUALIFICATION
 _SENSITIVE_BASIS = "Personal Information Protection Act, Art. 23(1)2"
@@ -39,7 +39,21 @@ TYPES: tuple[InfoType, ...] = (
         f"{_SENSITIVE_BASIS}",
         fields=(
             Field("disabilityType", Kind.CODE, "main type of disability", choices=DISABILITY_TYPES),
-            Field("severity", Kind.CODE, "degree of disability", choices=("SEVERE", "MILD")),
+            Field(
+                "severity",
+                Kind.CODE,
+                "degree of disability",
+                choices=("SEVERE", "MILD"),
+                forms=(
+                    Form(
+                        "hasSevereDisability",
+                        FormKind.DERIVED,
+                        "is_severe",
+                        Kind.BOOL,
+                        "whether the registered disability is severe",
+                    ),
+                ),
+            ),
             Field("registeredOn", Kind.DATE, "date of registration"),
             Field("reassessmentDue", Kind.DATE, "date of the next reassessment", optional=True),
             Field("multipleDisabilities", Kind.BOOL, "whether several disabilities are registered"),

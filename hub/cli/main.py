@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from hub.auth.roles import Role
+from hub.cli.agency import add_agency_parser
 from hub.settings import Settings, UnsafeSettings
 
 
@@ -36,12 +38,14 @@ def cmd_catalog(args: argparse.Namespace) -> int:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     """Apply the database migrations."""
-    from hub.db.migrate import migrate
+    from hub.db.prepare import prepare_database
 
     settings = _settings()
     url = args.database_url or settings.effective_database_url
-    asyncio.run(migrate(url))
+    installed = asyncio.run(prepare_database(url))
     print(f"migrated {_redact(url)} to the latest revision")
+    if installed is not None:
+        print(f"installed the baseline policy as version {installed}")
     return 0
 
 
@@ -52,7 +56,7 @@ def _redact(url: str) -> str:
 
 
 def cmd_dev_token(args: argparse.Namespace) -> int:
-    """Print a development access token."""
+    """Print a development access token (for an agency, or for another role with --role)."""
     from hub.auth.tokens import issue_token
     from hub.catalog import load_catalog
     from hub.keys import load_keys
@@ -61,11 +65,28 @@ def cmd_dev_token(args: argparse.Namespace) -> int:
     if settings.is_production:
         print("error: dev-token is refused in production", file=sys.stderr)
         return 2
-    if load_catalog().agency(args.agency) is None:
-        print(f"error: unknown agency {args.agency!r}", file=sys.stderr)
+    role = Role(args.role)
+    if (role is Role.AGENCY) != (args.agency is not None):
+        print("error: --agency is required for role agency and refused otherwise", file=sys.stderr)
         return 2
+    purposes: tuple[str, ...] = ()
+    if args.agency is not None:
+        agency = load_catalog().agency(args.agency)
+        if agency is None:
+            print(f"error: unknown agency {args.agency!r}", file=sys.stderr)
+            return 2
+        purposes = tuple(p.code for p in agency.purposes)
     keys = load_keys(settings)
-    print(issue_token(keys, settings, agency=args.agency, official=args.official, ttl_s=args.ttl))
+    token = issue_token(
+        keys,
+        settings,
+        agency=args.agency,
+        official=args.official,
+        role=role,
+        purposes=purposes,
+        ttl_s=args.ttl,
+    )
+    print(token)
     return 0
 
 
@@ -132,7 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_migrate)
 
     p = sub.add_parser("dev-token", help="print a development access token")
-    p.add_argument("--agency", required=True, help="agency code, e.g. MOHW_LOCAL")
+    p.add_argument("--agency", help="agency code, e.g. LOCAL_WELFARE (role agency)")
+    p.add_argument("--role", choices=[r.value for r in Role], default=Role.AGENCY.value)
     p.add_argument("--official", required=True, help="the official's personal id")
     p.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds")
     p.set_defaults(func=cmd_dev_token)
@@ -157,6 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--sources-port", type=int, default=8100)
     p.set_defaults(func=cmd_serve)
+
+    add_agency_parser(sub)
 
     from simulator.cli import add_arguments
 

@@ -18,7 +18,7 @@ import uvicorn
 from hub.app import create_app
 from hub.auth.tokens import issue_token
 from hub.catalog import load_catalog
-from hub.db.migrate import migrate
+from hub.db.prepare import prepare_database
 from hub.keys import load_keys
 from hub.settings import Settings
 
@@ -116,7 +116,7 @@ def _exit_on_signal(signum: int, _frame: object) -> None:
 
 def serve(args: argparse.Namespace, settings: Settings) -> int:
     """Run the hub in the foreground until interrupted."""
-    asyncio.run(migrate(settings.effective_database_url))
+    asyncio.run(prepare_database(settings.effective_database_url))
     # uvicorn re-raises SIGTERM once it has shut down; turning it into
     # SystemExit lets the `finally` below stop the simulated sources too.
     signal.signal(signal.SIGTERM, _exit_on_signal)

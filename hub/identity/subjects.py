@@ -13,16 +13,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import re
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
+from hub.crypto import seal, unseal
 from hub.keys import KeyRing
 
 _ID_BYTES = 20
 _ID_SHAPE = re.compile(r"^P[A-Z2-7]{32}$")
-_NONCE_BYTES = 12
 
 
 class MalformedPersonId(ValueError):
@@ -43,21 +40,10 @@ def check_person_id(text: str) -> str:
 
 
 def encrypt_rrn(ring: KeyRing, rrn: str, subject_id: str) -> tuple[str, bytes]:
-    """Encrypt a registration number; returns (key id, nonce || ciphertext).
-
-    The person id is bound as associated data, so a ciphertext copied onto
-    another person's row fails to decrypt instead of answering for them.
-    """
-    kid = ring.active_encryption_kid
-    nonce = os.urandom(_NONCE_BYTES)
-    sealed = AESGCM(ring.subject_encryption_keys[kid]).encrypt(
-        nonce, rrn.encode(), subject_id.encode()
-    )
-    return kid, nonce + sealed
+    """Encrypt a registration number bound to its person id: (key id, sealed bytes)."""
+    return seal(ring, rrn, subject_id)
 
 
 def decrypt_rrn(ring: KeyRing, kid: str, blob: bytes, subject_id: str) -> str:
     """Decrypt what `encrypt_rrn` produced; raises KeyError for an unknown key id."""
-    key = ring.subject_encryption_keys[kid]
-    nonce, sealed = blob[:_NONCE_BYTES], blob[_NONCE_BYTES:]
-    return AESGCM(key).decrypt(nonce, sealed, subject_id.encode()).decode()
+    return unseal(ring, kid, blob, subject_id)

@@ -21,12 +21,15 @@ from hub.auth.tokens import issue_token
 from hub.catalog import Catalog, load_catalog
 from hub.db.session import Database
 from hub.settings import Settings
+from policies.store import FixedPolicy
+from policies.testing import grant_everything
 from simulator.harness import SimulatorServer
 from simulator.population import Population
 from simulator.sqlsource import seed_sql_source
 
 POPULATION_SIZE = 2_000
 AGENCY = "LOCAL_WELFARE"
+PURPOSE = "basic_livelihood_eligibility"
 
 
 @pytest.fixture(scope="session")
@@ -83,7 +86,7 @@ class Hub:
         self,
         *,
         agency: str = AGENCY,
-        purpose: str | None = "basic_livelihood_eligibility",
+        purpose: str | None = PURPOSE,
         case: str | None = "CASE-2026-0001",
         token: str | None = None,
     ) -> dict[str, str]:
@@ -125,11 +128,17 @@ async def hub_factory(
     """Builds hubs on a given database with settings overrides; closes them after the test."""
     async with AsyncExitStack() as stack:
 
-        async def make(database: Database, **overrides: Any) -> Hub:
+        async def make(database: Database, *, policy: str = "everything", **overrides: Any) -> Hub:
+            """A hub; `policy` is "everything" (one full grant) or "database" (the baseline)."""
             values: dict[str, Any] = {"sql_source_url": sql_source_url, "source_timeout_s": 1.0}
             values.update(overrides)
             settings = Settings(data_dir=data_dir, simulator_url=sources.base_url, **values)
-            app = create_app(settings, database=database)
+            policies = (
+                FixedPolicy(grant_everything(load_catalog(), AGENCY, PURPOSE))
+                if policy == "everything"
+                else None
+            )
+            app = create_app(settings, database=database, policies=policies)
             for connector in app.state.services.connectors.values():
                 stack.push_async_callback(connector.aclose)
             transport = httpx.ASGITransport(app=app, client=("10.1.2.3", 5555))
@@ -150,4 +159,4 @@ async def hub(database: Database, hub_factory: HubFactory) -> Hub:
     return await hub_factory(database)
 
 
-__all__ = ["AGENCY", "Hub", "HubFactory"]
+__all__ = ["AGENCY", "PURPOSE", "Hub", "HubFactory"]

@@ -36,7 +36,12 @@ def test_fields_through_fragments_and_household(hub_schema: HubSchema) -> None:
     assert plan.touches_data
     assert plan.fields["earnedIncome"] == {"annualAmount", "year"}
     assert plan.fields["vehicles"] == {"registrationNumber"}
-    assert plan.fields["householdComposition"] == {"householdId", "members"}
+    assert plan.fields["householdComposition"] == {"members"}
+    # A walk reads the household number too, to give the household its id.
+    assert plan.for_source(hub_schema.person_types.catalog, "MOIS")["householdComposition"] == [
+        "householdId",
+        "members",
+    ]
     assert set(plan.fields) == {"earnedIncome", "vehicles", "householdComposition"}
 
 

@@ -111,7 +111,7 @@ def test_summary(catalog: Catalog) -> None:
         count = sum(t.group is group for t in catalog.info_types)
         assert f"{group.value} ({count})" in text
     rows = {line.split()[0]: line.split() for line in text.splitlines() if line.strip()}
-    assert rows["residentRegistration"][1:] == ["MOIS", "personal", "8"]
+    assert rows["residentRegistration"][1:] == ["MOIS", "personal", "9"]
     assert rows["householdComposition"][1:] == ["MOIS", "personal", "4"]
     assert rows["land"][1:] == ["[many]", "MOLIT", "personal", "7"]
     assert "SSIS [sql]" in text

@@ -1,0 +1,1 @@
+"""Access policy, consent and minimisation: what each agency may receive, and how."""

@@ -1,0 +1,168 @@
+"""Policies validated against the catalog and compiled into lookups.
+
+Compiling happens once, when a version activates; afterwards deciding a
+field is a dictionary lookup, not an interpretation of the document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from hub.catalog.model import Catalog, InfoType, Kind
+from policies.document import DENIED, FULL, ConsentBasis, Grant, PolicyDocument
+from policies.transforms import TRANSFORMS
+
+
+class PolicyError(ValueError):
+    """A policy contradicts the catalog; `problems` names every offender."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("policy rejected: " + "; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRelease:
+    """How one schema field is released: read `source_field`, apply `transform`."""
+
+    schema_field: str
+    source_field: str
+    form: str  # "full", or the FormKind of the minimised form
+    transform: str | None
+
+
+@dataclass(frozen=True)
+class CompiledGrant:
+    """One (agency, purpose) grant, ready for per-field lookups."""
+
+    agency: str
+    purpose: str
+    legal_basis: str
+    max_persons: int
+    max_age_days: int
+    suppressed: bool
+    consent_types: frozenset[str]
+    releases: dict[str, dict[str, FieldRelease]] = field(default_factory=dict)
+
+    def allows(self, info_type: str, schema_field: str) -> bool:
+        """Whether this schema field of this type may be released."""
+        return schema_field in self.releases.get(info_type, {})
+
+    def refused(self, selected: dict[str, set[str]]) -> list[str]:
+        """`type.field` for every selected field the grant does not release, sorted."""
+        return sorted(
+            f"{info_type}.{name}"
+            for info_type, names in selected.items()
+            for name in names
+            if not self.allows(info_type, name)
+        )
+
+
+@dataclass(frozen=True)
+class CompiledPolicy:
+    """Every grant of one policy version."""
+
+    version: int
+    grants: dict[tuple[str, str], CompiledGrant]
+
+    def grant(self, agency: str, purpose: str) -> CompiledGrant | None:
+        """The grant for (agency, purpose), or None when there is none."""
+        return self.grants.get((agency, purpose))
+
+    def grants_of(self, agency: str) -> list[CompiledGrant]:
+        """The agency's grants in purpose order."""
+        return sorted(
+            (g for (a, _), g in self.grants.items() if a == agency), key=lambda g: g.purpose
+        )
+
+
+def _release(info_type: InfoType, name: str, rule: str, problems: list[str]) -> FieldRelease | None:
+    where = f"{info_type.name}.{name}"
+    declared = {f.name: f for f in info_type.fields}
+    spec = declared.get(name)
+    if spec is None:
+        problems.append(f"unknown field {where}")
+        return None
+    if rule == DENIED:
+        return None
+    if rule == FULL:
+        if spec.kind is Kind.MEMBERS or spec.exposed:
+            return FieldRelease(name, name, FULL, None)
+        problems.append(f"field {where} cannot be released")
+        return None
+    form = next((f for f in spec.forms if f.name == rule), None)
+    if form is None:
+        choices = ", ".join([FULL, DENIED, *(f.name for f in spec.forms)])
+        problems.append(f"field {where}: {rule!r} is not one of {choices}")
+        return None
+    if form.transform not in TRANSFORMS:
+        problems.append(f"form {info_type.name}.{form.name}: unknown transform {form.transform}")
+        return None
+    return FieldRelease(form.name, name, str(form.form), form.transform)
+
+
+def _compile_grant(
+    agency: str, grant: Grant, catalog: Catalog, problems: list[str]
+) -> CompiledGrant:
+    releases: dict[str, dict[str, FieldRelease]] = {}
+    consent_types: set[str] = set()
+    for type_name, type_grant in grant.types.items():
+        if not catalog.has_info_type(type_name):
+            problems.append(f"{agency}/{grant.purpose}: unknown information type {type_name}")
+            continue
+        info_type = catalog.info_type(type_name)
+        released = {}
+        for name, rule in type_grant.fields.items():
+            release = _release(info_type, name, rule, problems)
+            if release is not None:
+                released[release.schema_field] = release
+        if released:
+            releases[type_name] = released
+            if type_grant.basis is ConsentBasis.CONSENT:
+                consent_types.add(type_name)
+    return CompiledGrant(
+        agency=agency,
+        purpose=grant.purpose,
+        legal_basis=grant.legal_basis,
+        max_persons=grant.max_persons,
+        max_age_days=grant.max_age_days,
+        suppressed=grant.suppressed,
+        consent_types=frozenset(consent_types),
+        releases=releases,
+    )
+
+
+def compile_policy(document: PolicyDocument, catalog: Catalog, version: int) -> CompiledPolicy:
+    """Validate `document` against the catalog and compile it; PolicyError lists all problems."""
+    problems: list[str] = []
+    grants: dict[tuple[str, str], CompiledGrant] = {}
+    seen_agencies: set[str] = set()
+    for agency_policy in document.agencies:
+        code = agency_policy.agency
+        agency = catalog.agency(code)
+        if agency is None:
+            problems.append(f"unknown agency {code}")
+            continue
+        if code in seen_agencies:
+            problems.append(f"agency {code} appears twice")
+        seen_agencies.add(code)
+        for grant in agency_policy.grants:
+            if agency.purpose(grant.purpose) is None:
+                problems.append(f"agency {code} has not declared purpose {grant.purpose}")
+                continue
+            if (code, grant.purpose) in grants:
+                problems.append(f"{code}/{grant.purpose} is granted twice")
+                continue
+            grants[(code, grant.purpose)] = _compile_grant(code, grant, catalog, problems)
+    if problems:
+        raise PolicyError(problems)
+    return CompiledPolicy(version=version, grants=grants)
+
+
+def describe(releases: Iterable[FieldRelease]) -> list[str]:
+    """`field (form)` descriptions, for people reading a grant."""
+    return [
+        r.schema_field if r.form == FULL else f"{r.schema_field} ({r.form} of {r.source_field})"
+        for r in releases
+    ]

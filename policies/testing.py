@@ -1,0 +1,37 @@
+"""Policies for tests and benchmarks that exercise the hub's data path, not the policy."""
+
+from __future__ import annotations
+
+from hub.catalog.model import Catalog, Kind
+from policies.compiled import CompiledPolicy, compile_policy
+from policies.document import FULL, parse_document
+
+
+def grant_everything(catalog: Catalog, agency: str, purpose: str) -> CompiledPolicy:
+    """A policy granting one (agency, purpose) every field of every type in full.
+
+    Never installed in a database: tests of connectors, batching and errors
+    use it so that they are not coupled to the baseline's choices.
+    """
+    types = {
+        t.name: {"fields": {f.name: FULL for f in t.fields if f.exposed or f.kind is Kind.MEMBERS}}
+        for t in catalog.info_types
+    }
+    document = parse_document(
+        {
+            "agencies": [
+                {
+                    "agency": agency,
+                    "grants": [
+                        {
+                            "purpose": purpose,
+                            "legal_basis": "test: every field",
+                            "max_persons": 1000,
+                            "types": types,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+    return compile_policy(document, catalog, version=0)

@@ -12,10 +12,14 @@ from starlette.routing import Route
 
 from connectors.base import BaseConnector
 from connectors.registry import build_connectors
+from hub.admin.view import AdminGraphQLView
 from hub.catalog import load_catalog
 from hub.db.session import Database
 from hub.keys import load_keys
+from hub.oauth.endpoints import oauth_routes
+from hub.oauth.server import OAuthConfig
 from hub.settings import Settings
+from policies.store import PolicySource, PolicyStore
 from schema.build import build_schema
 from schema.context import HubServices
 from schema.view import HubGraphQLView
@@ -26,17 +30,20 @@ def build_services(
     *,
     database: Database | None = None,
     connectors: Mapping[str, BaseConnector] | None = None,
+    policies: PolicySource | None = None,
 ) -> tuple[HubServices, HubGraphQLView]:
     """Build the hub's long-lived services and its GraphQL view."""
     catalog = load_catalog()
     hub_schema = build_schema(catalog, introspection=settings.introspection_enabled)
+    database = database or Database.from_url(settings.effective_database_url)
     services = HubServices(
         settings=settings,
         catalog=catalog,
         keys=load_keys(settings),
         connectors=connectors if connectors is not None else build_connectors(catalog, settings),
         schema_map=hub_schema.schema_map,
-        database=database or Database.from_url(settings.effective_database_url),
+        database=database,
+        policies=policies or PolicyStore(database, catalog, ttl_s=settings.policy_refresh_s),
     )
     return services, HubGraphQLView(services, hub_schema)
 
@@ -53,10 +60,13 @@ def create_app(
     *,
     database: Database | None = None,
     connectors: Mapping[str, BaseConnector] | None = None,
+    policies: PolicySource | None = None,
 ) -> Starlette:
-    """The hub's ASGI application."""
+    """The hub's ASGI application (services may be injected, e.g. by tests)."""
     settings = settings or Settings()
-    services, view = build_services(settings, database=database, connectors=connectors)
+    services, view = build_services(
+        settings, database=database, connectors=connectors, policies=policies
+    )
 
     async def healthz(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -67,7 +77,14 @@ def create_app(
         await close_services(services)
 
     app = Starlette(
-        routes=[Route("/healthz", healthz), Route("/graphql", view, methods=["GET", "POST"])],
+        routes=[
+            Route("/healthz", healthz),
+            Route("/graphql", view, methods=["GET", "POST"]),
+            Route("/admin/graphql", AdminGraphQLView(services), methods=["GET", "POST"]),
+            *oauth_routes(
+                OAuthConfig(settings, services.keys, services.catalog), services.database
+            ),
+        ],
         lifespan=lifespan,
     )
     app.state.services = services

@@ -25,6 +25,10 @@ NAMING = {
 # SQLite only auto-increments INTEGER PRIMARY KEY, not BIGINT.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
+#: Who changed a consent: an official id (64), or a consent-manager channel
+#: as `client_id:official` (64 + 1 + 64).
+ACTOR_LENGTH = 129
+
 
 class Base(DeclarativeBase):
     """Declarative base with a constraint naming convention for migrations."""
@@ -144,7 +148,7 @@ class Consent(Base):
     # data: kept AES-GCM-encrypted with its key id.
     evidence_key_id: Mapped[str | None] = mapped_column(String(64))
     evidence_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
-    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_by: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -157,7 +161,7 @@ class ConsentEvent(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     consent_id: Mapped[str] = mapped_column(ForeignKey("consents.id"), index=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    actor: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
     action: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(String(2000))
 

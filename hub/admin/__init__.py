@@ -1,0 +1,1 @@
+"""The privacy officers' and consent channels' administrative GraphQL endpoint."""

@@ -1,0 +1,70 @@
+"""Domain failures turned into GraphQL errors with a stable `extensions.code`.
+
+Resolvers call the policy and consent services and let their exceptions
+rise; this extension maps each to the code clients branch on, in one place.
+Anything unexpected is masked, so an internal message never reaches a
+client (strawberry has already logged every error with its traceback).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from hub.identity.rrn import InvalidRRN
+from policies.compiled import PolicyError
+from policies.consent import ConsentError, ConsentNotFound
+from policies.document import PolicyFileError
+from policies.versions import VersionError, VersionNotFound
+
+
+def _extensions(exc: BaseException) -> dict[str, Any] | None:
+    """The extensions for a domain exception, or None when it is not one."""
+    if isinstance(exc, PolicyError):
+        return {"code": "POLICY_INVALID", "problems": exc.problems}
+    if isinstance(exc, PolicyFileError):
+        return {"code": "POLICY_INVALID", "problems": [str(exc)]}
+    if isinstance(exc, VersionNotFound | ConsentNotFound):
+        return {"code": "NOT_FOUND"}
+    if isinstance(exc, VersionError):
+        return {"code": "VERSION_ERROR"}
+    if isinstance(exc, ConsentError):
+        return {"code": "CONSENT_ERROR"}
+    if isinstance(exc, InvalidRRN):
+        return {"code": "INVALID_RRN", "reason": exc.reason}
+    return None
+
+
+def translate(error: GraphQLError) -> GraphQLError:
+    """The error as the client should see it."""
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        return error  # validation errors, permission refusals, AdminError: already coded
+    extensions = _extensions(original)
+    message = str(original)
+    if extensions is None:
+        extensions, message = {"code": "INTERNAL_ERROR"}, "internal error"
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions=extensions,
+    )
+
+
+class DomainErrors(SchemaExtension):
+    """Applies `translate` to every error of the operation's result."""
+
+    def on_operation(self) -> Iterator[None]:
+        """After execution, rewrite the result's errors."""
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        if result is not None and errors:
+            result.errors = [translate(e) for e in errors]

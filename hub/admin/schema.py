@@ -1,0 +1,300 @@
+"""The administrative schema: policy versions, four-eyes activation, simulation, consents.
+
+Each field declares the roles it serves with `permission_classes` (see
+`hub.admin.permissions`); resolvers call the policy and consent services and
+let their exceptions rise to `hub.admin.errors.DomainErrors`, which gives
+them their codes. Every change is recorded under the caller's identity
+(`AdminContext.actor`) and logged.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+import strawberry
+from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
+from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
+from strawberry.scalars import JSON
+
+from hub.admin.context import AdminContext
+from hub.admin.errors import DomainErrors
+from hub.admin.permissions import ConsentChannels, ConsentManagersOnly, OfficersOnly
+from hub.admin.types import (
+    ConsentInfo,
+    ConsentInput,
+    PolicyVersionInfo,
+    SimulationResult,
+    consent_info,
+    simulation_result,
+    version_info,
+)
+from hub.db.models import utcnow
+from hub.identity.rrn import parse_rrn
+from hub.identity.subjects import person_id
+from policies import versions
+from policies.compiled import CompiledPolicy, compile_policy
+from policies.consent import (
+    ConsentError,
+    ConsentRequest,
+    ConsentView,
+    change_consent,
+    consent_histories,
+    consents_of,
+    record_consent,
+)
+from policies.diff import describe_changes
+from policies.document import parse_document
+from policies.simulate import simulate
+
+log = logging.getLogger("hub.admin")
+
+
+def _ctx(info: strawberry.Info) -> AdminContext:
+    context = info.context
+    assert isinstance(context, AdminContext)
+    return context
+
+
+async def _with_history(ctx: AdminContext, consent: ConsentView) -> ConsentInfo:
+    events = await consent_histories(ctx.services.database, [consent.id])
+    return consent_info(consent, events[consent.id])
+
+
+async def _change(info: strawberry.Info, consent_id: str, action: str, reason: str) -> ConsentInfo:
+    ctx = _ctx(info)
+    if not reason.strip():
+        raise ConsentError(f"say why you {action} the consent")
+    changed = await change_consent(ctx.services.database, consent_id, action, ctx.actor, reason)
+    # The reason stays in the consent's history: it may name the person.
+    log.info("%s: %s consent %s", ctx.actor, action, consent_id)
+    return await _with_history(ctx, changed)
+
+
+async def _policy(ctx: AdminContext, version: int | None) -> CompiledPolicy:
+    services = ctx.services
+    if version is None:
+        # The database's active version, not this process's cached copy: an
+        # approval in another process is visible at once.
+        return await versions.load_active(services.database, services.catalog)
+    info = await versions.get_version(services.database, version)
+    return compile_policy(info.document, services.catalog, info.version)
+
+
+async def resolve_policy_versions(info: strawberry.Info) -> list[PolicyVersionInfo]:
+    """Every version's metadata, newest first."""
+    return [version_info(v) for v in await versions.list_versions(_ctx(info).services.database)]
+
+
+async def resolve_policy_version(info: strawberry.Info, version: int) -> PolicyVersionInfo:
+    """One version; NOT_FOUND when it does not exist."""
+    return version_info(await versions.get_version(_ctx(info).services.database, version))
+
+
+async def resolve_policy_diff(
+    info: strawberry.Info, from_version: int, to_version: int
+) -> list[str]:
+    """The changes from `from_version` to `to_version`, in plain terms."""
+    services = _ctx(info).services
+    old = await versions.get_version(services.database, from_version)
+    new = await versions.get_version(services.database, to_version)
+    return describe_changes(old.document, new.document, services.catalog)
+
+
+async def resolve_simulate(
+    info: strawberry.Info,
+    agency: str,
+    purpose: str,
+    rrn: str,
+    fields: list[str] | None = None,
+    version: int | None = None,
+) -> SimulationResult:
+    """The policy's and the consent registry's answer, without any data."""
+    ctx = _ctx(info)
+    services = ctx.services
+    digits = parse_rrn(rrn).digits
+    result = await simulate(
+        services.database,
+        services.keys,
+        services.catalog,
+        await _policy(ctx, version),
+        agency=agency,
+        purpose=purpose,
+        rrn=digits,
+        fields=fields,
+    )
+    # Whether a person has consented is personal data: say who looked.
+    subject = person_id(services.keys, digits)
+    log.info("%s simulated %s/%s for subject %s", ctx.actor, agency, purpose, subject)
+    return simulation_result(result)
+
+
+async def resolve_consents(info: strawberry.Info, rrn: str) -> list[ConsentInfo]:
+    """Every consent the person gave, to any agency, oldest first."""
+    ctx = _ctx(info)
+    database, keys = ctx.services.database, ctx.services.keys
+    subject = person_id(keys, parse_rrn(rrn).digits)
+    found = (await consents_of(database, [subject]))[subject]
+    events = await consent_histories(database, [c.id for c in found])
+    log.info("%s looked up the consents of subject %s", ctx.actor, subject)
+    return [consent_info(c, events[c.id]) for c in found]
+
+
+@strawberry.type
+class Query:
+    """What privacy officers and consent channels may look up."""
+
+    policy_versions: list[PolicyVersionInfo] = strawberry.field(
+        resolver=resolve_policy_versions,
+        permission_classes=[OfficersOnly],
+        description="Every policy version, newest first.",
+    )
+    policy_version: PolicyVersionInfo = strawberry.field(
+        resolver=resolve_policy_version,
+        permission_classes=[OfficersOnly],
+        description="One version, with its document.",
+    )
+    policy_diff: list[str] = strawberry.field(
+        resolver=resolve_policy_diff,
+        permission_classes=[OfficersOnly],
+        description="What changes from one version to another, one plain sentence each.",
+    )
+    simulate: SimulationResult = strawberry.field(
+        resolver=resolve_simulate,
+        permission_classes=[OfficersOnly],
+        description="What an agency would receive for a person under a purpose, without "
+        "calling any source or releasing any value. `fields` as `type.field`; "
+        "`version` defaults to the active one.",
+    )
+    consents: list[ConsentInfo] = strawberry.field(
+        resolver=resolve_consents,
+        permission_classes=[ConsentChannels],
+        description="A person's consents, oldest first, with effective status and history.",
+    )
+
+
+async def resolve_propose(info: strawberry.Info, document: JSON, reason: str) -> int:
+    """Validate against the catalog and record as proposed; returns the version number."""
+    ctx = _ctx(info)
+    services = ctx.services
+    parsed = parse_document(document)
+    version = await versions.propose(services.database, services.catalog, parsed, ctx.actor, reason)
+    log.info("%s proposed policy version %d", ctx.actor, version)
+    return version
+
+
+async def resolve_approve(info: strawberry.Info, version: int) -> PolicyVersionInfo:
+    """Activate a version another officer proposed; this process enforces it at once."""
+    ctx = _ctx(info)
+    decided = await versions.decide(ctx.services.database, version, ctx.actor, approve=True)
+    ctx.services.policies.invalidate()
+    log.info("%s approved policy version %d", ctx.actor, version)
+    return version_info(decided)
+
+
+async def resolve_reject(info: strawberry.Info, version: int) -> PolicyVersionInfo:
+    """Reject a version another officer proposed; it can never activate."""
+    ctx = _ctx(info)
+    decided = await versions.decide(ctx.services.database, version, ctx.actor, approve=False)
+    log.info("%s rejected policy version %d", ctx.actor, version)
+    return version_info(decided)
+
+
+async def resolve_record_consent(info: strawberry.Info, input: ConsentInput) -> ConsentInfo:
+    """Record an ACTIVE consent; effective from the next request."""
+    ctx = _ctx(info)
+    services = ctx.services
+    request = ConsentRequest(
+        rrn=input.rrn,
+        agency=input.agency,
+        purpose=input.purpose,
+        info_types=input.info_types,
+        valid_from=input.valid_from or utcnow(),
+        valid_until=input.valid_until,
+        usage=input.usage,
+        channel=input.channel,
+        evidence=input.evidence,
+    )
+    recorded = await record_consent(
+        services.database, services.keys, services.catalog, request, ctx.actor
+    )
+    log.info(
+        "%s recorded consent %s for %s/%s", ctx.actor, recorded.id, input.agency, input.purpose
+    )
+    return await _with_history(ctx, recorded)
+
+
+async def resolve_pause(info: strawberry.Info, id: strawberry.ID, reason: str) -> ConsentInfo:
+    """ACTIVE to PAUSED: nothing is released under it until resumed."""
+    return await _change(info, id, "pause", reason)
+
+
+async def resolve_resume(info: strawberry.Info, id: strawberry.ID, reason: str) -> ConsentInfo:
+    """PAUSED to ACTIVE."""
+    return await _change(info, id, "resume", reason)
+
+
+async def resolve_revoke(info: strawberry.Info, id: strawberry.ID, reason: str) -> ConsentInfo:
+    """ACTIVE or PAUSED to REVOKED, for good."""
+    return await _change(info, id, "revoke", reason)
+
+
+@strawberry.type
+class Mutation:
+    """Changes, each recorded under the caller's identity."""
+
+    propose_policy_version: int = strawberry.mutation(
+        resolver=resolve_propose,
+        permission_classes=[OfficersOnly],
+        description="Propose a new version (the whole document); returns its number. "
+        "It activates only when another officer approves it.",
+    )
+    approve_policy_version: PolicyVersionInfo = strawberry.mutation(
+        resolver=resolve_approve,
+        permission_classes=[OfficersOnly],
+        description="Approve and activate a version another officer proposed.",
+    )
+    reject_policy_version: PolicyVersionInfo = strawberry.mutation(
+        resolver=resolve_reject,
+        permission_classes=[OfficersOnly],
+        description="Reject a version another officer proposed.",
+    )
+    record_consent: ConsentInfo = strawberry.mutation(
+        resolver=resolve_record_consent,
+        permission_classes=[ConsentManagersOnly],
+        description="Record a consent the channel received from the person.",
+    )
+    pause_consent: ConsentInfo = strawberry.mutation(
+        resolver=resolve_pause,
+        permission_classes=[ConsentChannels],
+        description="Pause an active consent.",
+    )
+    resume_consent: ConsentInfo = strawberry.mutation(
+        resolver=resolve_resume,
+        permission_classes=[ConsentChannels],
+        description="Resume a paused consent.",
+    )
+    revoke_consent: ConsentInfo = strawberry.mutation(
+        resolver=resolve_revoke,
+        permission_classes=[ConsentChannels],
+        description="Revoke a consent for good.",
+    )
+
+
+@functools.lru_cache(maxsize=2)
+def build_admin_schema(*, introspection: bool = True) -> strawberry.Schema:
+    """The administrative schema, built once per introspection setting."""
+    # Rules are built once, so ValidationCache keeps hitting.
+    rules: list[type[ASTValidationRule]] = (
+        [] if introspection else [NoSchemaIntrospectionCustomRule]
+    )
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            lambda: ParserCache(maxsize=64),
+            lambda: ValidationCache(maxsize=64),
+            lambda: AddValidationRules(rules),
+            DomainErrors,
+        ],
+    )

@@ -13,6 +13,7 @@ from starlette.routing import Route
 from connectors.base import BaseConnector
 from connectors.registry import build_connectors
 from hub.admin.view import AdminGraphQLView
+from hub.audit.writer import AuditWriter
 from hub.catalog import load_catalog
 from hub.db.session import Database
 from hub.keys import load_keys
@@ -44,6 +45,7 @@ def build_services(
         schema_map=hub_schema.schema_map,
         database=database,
         policies=policies or PolicyStore(database, catalog, ttl_s=settings.policy_refresh_s),
+        audit=AuditWriter(database),
     )
     return services, HubGraphQLView(services, hub_schema)
 

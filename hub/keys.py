@@ -42,6 +42,7 @@ class KeyRing:
     subject_hash_key: bytes
     subject_encryption_keys: dict[str, bytes]
     active_encryption_kid: str
+    audit_signing: OKPKey | None = None
 
     def public_token_jwks(self) -> dict[str, Any]:
         """The public JWKS of every key that verifies access tokens (for /.well-known/jwks.json)."""
@@ -75,12 +76,30 @@ def _dev_key_file(settings: Settings) -> dict[str, Any]:
         "token_signing_key": signing.as_dict(private=True),
         "subject_hash_key": _b64(secrets.token_bytes(32)),
         "subject_encryption_keys": {f"{DEV_KID_PREFIX}1": _b64(secrets.token_bytes(32))},
+        "audit_signing_key": _new_audit_key(),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as handle:
         json.dump(content, handle, indent=2)
     return content
+
+
+def _new_audit_key() -> dict[str, Any]:
+    kid = f"{DEV_KID_PREFIX}audit-{secrets.token_hex(4)}"
+    return dict(OKPKey.generate_key("Ed25519", parameters={"kid": kid}).as_dict(private=True))
+
+
+def _dev_audit_key(settings: Settings, dev: dict[str, Any]) -> dict[str, Any]:
+    # Key files written before the audit key existed get one added, once.
+    if "audit_signing_key" not in dev:
+        dev["audit_signing_key"] = _new_audit_key()
+        path = settings.data_dir / "dev-keys.json"
+        descriptor = os.open(path, os.O_WRONLY | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            json.dump(dev, handle, indent=2)
+    key: dict[str, Any] = dev["audit_signing_key"]
+    return key
 
 
 def load_keys(settings: Settings) -> KeyRing:
@@ -119,12 +138,24 @@ def load_keys(settings: Settings) -> KeyRing:
         raise UnsafeSettings("HUB_SUBJECT_ENCRYPTION_KEYS names no key")
     enc_keys = {kid: _unb64(v, f"encryption key {kid!r}", 32) for kid, v in enc_map.items()}
 
+    if settings.audit_signing_key is not None:
+        audit_jwk = json.loads(settings.audit_signing_key.get_secret_value())
+    else:
+        audit_jwk = _dev_audit_key(settings, dev_keys())
+    try:
+        audit_key = OKPKey.import_key(audit_jwk)
+    except (JoseError, ValueError, TypeError):
+        raise UnsafeSettings("HUB_AUDIT_SIGNING_KEY is not an Ed25519 private JWK") from None
+    if audit_key.get("crv") != "Ed25519" or not audit_key.is_private or not audit_key.kid:
+        raise UnsafeSettings("HUB_AUDIT_SIGNING_KEY must be a private Ed25519 JWK with a kid")
+
     ring = KeyRing(
         token_verification=verification,
         token_signing=signing_keys[0],
         subject_hash_key=_unb64(hash_text, "HUB_SUBJECT_HASH_KEY", 32),
         subject_encryption_keys=enc_keys,
         active_encryption_kid=next(iter(enc_keys)),
+        audit_signing=audit_key,
     )
     if settings.is_production:
         _refuse_development_keys(ring)
@@ -164,6 +195,8 @@ def _token_signing_keys(text: str) -> list[OKPKey]:
 def _refuse_development_keys(ring: KeyRing) -> None:
     kids = [str(key.kid) for key in ring.token_verification.keys]
     kids += list(ring.subject_encryption_keys)
+    if ring.audit_signing is not None:
+        kids.append(str(ring.audit_signing.kid))
     dev = [kid for kid in kids if kid.startswith(DEV_KID_PREFIX)]
     if dev:
         raise UnsafeSettings(f"production refuses development keys: {', '.join(sorted(dev))}")

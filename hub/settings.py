@@ -81,6 +81,22 @@ class Settings(BaseSettings):
         "access tokens, all verify them (rotate by putting a new key first and removing "
         "the old one once its tokens have expired); development generates one in data_dir.",
     )
+    audit_signing_key: SecretStr | None = Field(
+        default=None,
+        description="Private JWK (JSON, Ed25519, with a `kid`) that signs the audit log's "
+        "tree heads; development generates one in data_dir.",
+    )
+    audit_sign_interval_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often a running hub signs a new tree head when the log has grown.",
+    )
+    audit_retention_days: int = Field(
+        default=5 * 365,
+        gt=0,
+        description="How long audit entries keep their content before `ssis-hub audit "
+        "prune` reduces them to their leaf hash.",
+    )
     access_token_ttl_s: int = Field(
         default=MAX_ACCESS_TOKEN_TTL_S,
         gt=0,
@@ -152,6 +168,7 @@ class Settings(BaseSettings):
                 "database_url",
                 "public_url",
                 "token_signing_keys",
+                "audit_signing_key",
                 "subject_hash_key",
                 "subject_encryption_keys",
             )

@@ -42,6 +42,7 @@ class CompiledGrant:
     max_persons: int
     max_age_days: int
     suppressed: bool
+    suppression_days: int
     consent_types: frozenset[str]
     releases: dict[str, dict[str, FieldRelease]] = field(default_factory=dict)
 
@@ -128,6 +129,7 @@ def _compile_grant(
         max_persons=grant.max_persons,
         max_age_days=grant.max_age_days,
         suppressed=grant.suppressed,
+        suppression_days=grant.suppression_days,
         consent_types=frozenset(consent_types),
         releases=releases,
     )

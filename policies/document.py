@@ -50,6 +50,8 @@ class Grant(_Strict):
     max_persons: int = Field(default=100, ge=1, le=1000)
     max_age_days: int = Field(default=30, ge=0)
     suppressed: bool = False
+    # How long an access under a suppressed grant stays hidden from the person.
+    suppression_days: int = Field(default=180, ge=1, le=3650)
     types: dict[str, TypeGrant]
 
 

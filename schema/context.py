@@ -11,6 +11,7 @@ from aiodataloader import DataLoader
 from sqlalchemy import select
 
 from connectors.base import BaseConnector, FetchResult, SourceError
+from hub.audit.writer import AuditWriter
 from hub.auth.tokens import Principal
 from hub.catalog.model import Catalog
 from hub.db.models import Pseudonym, Subject, utcnow
@@ -136,6 +137,7 @@ class HubServices:
     schema_map: SchemaMap
     database: Database
     policies: PolicySource
+    audit: AuditWriter
 
 
 @dataclass
@@ -150,6 +152,7 @@ class HubContext:
     client_addr: str | None
     policy: CompiledPolicy = field(default_factory=lambda: CompiledPolicy(0, {}))
     grant: CompiledGrant | None = None
+    query_hash: str | None = None
     plan: FieldPlan = field(default_factory=FieldPlan)
     access: AccessRecorder = field(default_factory=AccessRecorder)
     _loaders: dict[str, SourceLoader] = field(default_factory=dict)

@@ -8,12 +8,16 @@ ever called for a request that will be refused.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
+from typing import Any
 
+from graphql import DocumentNode, FieldNode, OperationDefinitionNode, value_from_ast_untyped
 from strawberry.extensions import SchemaExtension
 
 from hub.catalog.model import Catalog
+from hub.identity.rrn import InvalidRRN, parse_rrn
 from schema.context import HubContext
 from schema.errors import (
     AgencyNotRegisteredError,
@@ -25,6 +29,34 @@ from schema.errors import (
 from schema.plan import PlanCache
 
 CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$")
+
+
+def named_persons(
+    document: DocumentNode, operation_name: str | None, variables: dict[str, Any] | None
+) -> list[str]:
+    """The valid registration numbers the operation's root fields name (`rrn`, `rrns`)."""
+    texts: list[Any] = []
+    for definition in document.definitions:
+        if not isinstance(definition, OperationDefinitionNode):
+            continue
+        if operation_name is not None and (
+            definition.name is None or definition.name.value != operation_name
+        ):
+            continue
+        for selection in definition.selection_set.selections:
+            if not isinstance(selection, FieldNode):
+                continue
+            for argument in selection.arguments or ():
+                if argument.name.value in ("rrn", "rrns"):
+                    value = value_from_ast_untyped(argument.value, variables)
+                    texts.extend(value if isinstance(value, list) else [value])
+    found = []
+    for text in texts:
+        try:
+            found.append(parse_rrn(text).digits)
+        except (InvalidRRN, TypeError, AttributeError):
+            continue
+    return found
 
 
 class RequestGate(SchemaExtension):
@@ -45,9 +77,18 @@ class RequestGate(SchemaExtension):
                 context.schema._schema, document, context.query, context.operation_name
             )
             ctx.plan = plan
+            if context.query is not None:
+                ctx.query_hash = hashlib.sha256(context.query.encode()).hexdigest()
             if plan.touches_data:
                 self._check(ctx)
-                self._decide(ctx)
+                try:
+                    self._decide(ctx)
+                except PolicyRefusedError:
+                    # Refusals are logged like releases, for every person named.
+                    for rrn in named_persons(document, context.operation_name, context.variables):
+                        for type_name in plan.fields or {"*": set()}:
+                            ctx.access.refused(rrn, type_name, PolicyRefusedError.code)
+                    raise
         yield
 
     def _decide(self, ctx: HubContext) -> None:

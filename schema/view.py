@@ -7,6 +7,7 @@ a 503 and none of the data.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from typing import Any
@@ -22,6 +23,7 @@ from strawberry.types import ExecutionResult
 from hub.audit.access_log import AccessFacts, AuditUnavailable, PersonOutcome, commit_access
 from hub.auth.roles import Role, RoleRefused, require_role
 from hub.auth.tokens import InvalidToken, verify_token
+from hub.db.models import utcnow
 from schema.build import HubSchema
 from schema.context import HubContext, HubServices
 
@@ -30,6 +32,47 @@ log = logging.getLogger("hub.graphql")
 PURPOSE_HEADER = "Hub-Purpose"
 CASE_HEADER = "Hub-Case-Ref"
 REQUEST_ID_HEADER = "Hub-Request-Id"
+
+
+def _facts(context: HubContext) -> AccessFacts:
+    grant = context.grant
+    suppressed_until = None
+    if grant is not None and grant.suppressed:
+        suppressed_until = utcnow() + dt.timedelta(days=grant.suppression_days)
+    return AccessFacts(
+        request_id=context.request_id,
+        agency=context.principal.agency,
+        official=context.principal.official,
+        purpose=context.purpose or "",
+        case_ref=context.case_ref or "",
+        client_addr=context.client_addr,
+        policy_version=context.policy.version,
+        legal_basis=grant.legal_basis if grant is not None else None,
+        query_hash=context.query_hash,
+        suppressed_until=suppressed_until,
+    )
+
+
+def _outcomes(context: HubContext) -> list[PersonOutcome]:
+    grant = context.grant
+    outcomes = []
+    for rrn, access in context.access.persons.items():
+        released: dict[str, dict[str, str]] = {}
+        for type_name in access.released:
+            releases = grant.releases.get(type_name, {}) if grant is not None else {}
+            released[type_name] = {
+                name: releases[name].form if name in releases else "full"
+                for name in sorted(context.plan.fields.get(type_name, ()))
+            }
+        outcomes.append(
+            PersonOutcome(
+                rrn=rrn,
+                released=released,
+                refused=dict(access.refused),
+                consent_ids=sorted(access.consents),
+            )
+        )
+    return outcomes
 
 
 def _error_body(message: str, code: str) -> dict[str, Any]:
@@ -129,26 +172,10 @@ class HubGraphQLView(GraphQL[HubContext, None]):
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
-        """Commit the access log entries, then let the response go."""
+        """Commit the audit entries, then let the response go."""
         context: HubContext | None = getattr(request.state, "hub_context", None)
         if context is not None and context.access.persons:
-            facts = AccessFacts(
-                request_id=context.request_id,
-                agency=context.principal.agency,
-                official=context.principal.official,
-                purpose=context.purpose or "",
-                case_ref=context.case_ref or "",
-                client_addr=context.client_addr,
-                policy_version=context.policy.version,
+            await commit_access(
+                self.services.audit, self.services.keys, _facts(context), _outcomes(context)
             )
-            outcomes = [
-                PersonOutcome(
-                    rrn=rrn,
-                    released=sorted(a.released),
-                    refused=a.refused,
-                    consent_ids=sorted(a.consents),
-                )
-                for rrn, a in context.access.persons.items()
-            ]
-            await commit_access(self.services.database, self.services.keys, facts, outcomes)
         return await super().process_result(request, result)

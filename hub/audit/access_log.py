@@ -1,36 +1,35 @@
-"""Writing the access log: one entry per person per request, committed first.
+"""Turning what a request did into audit entries, committed before it answers.
 
 The GraphQL view calls `commit_access` after execution and before it sends a
 byte of the response; if the commit fails, the response is a 503 without the
-data. So the log can hold entries for answers never delivered, but never miss
-an answer that was.
+data. So the log may hold entries for answers never delivered (the client
+hung up, the process died after the commit), but never misses an answer
+that was delivered.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Insert, insert
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.db.models import AccessLogEntry, Pseudonym, Subject, utcnow
-from hub.db.session import Database
+from hub.audit.entries import EntryContent, EntryKind
+from hub.audit.writer import AuditUnavailable, AuditWriter
+from hub.db.models import Pseudonym, Subject, utcnow
+from hub.db.upsert import insert_ignoring_duplicates
 from hub.identity.pseudonyms import agency_person_id
 from hub.identity.subjects import encrypt_rrn, person_id
 from hub.keys import KeyRing
 
-
-class AuditUnavailable(Exception):
-    """The access log could not be written; no data may leave."""
+__all__ = ["AccessFacts", "AuditUnavailable", "PersonOutcome", "commit_access", "ensure_subjects"]
 
 
 @dataclass(frozen=True, slots=True)
 class AccessFacts:
-    """Who asked, why and from where: common to a request's entries."""
+    """Who asked, why, under what and from where: common to a request's entries."""
 
     request_id: str
     agency: str
@@ -39,88 +38,95 @@ class AccessFacts:
     case_ref: str
     client_addr: str | None
     policy_version: int | None = None
+    legal_basis: str | None = None
+    query_hash: str | None = None
+    suppressed_until: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class PersonOutcome:
-    """What happened to one person's data in the request."""
+    """What happened to one person's data in the request.
+
+    `released` maps each released type to its fields and the form each was
+    released in; `refused` maps each refused type to the reason code.
+    """
 
     rrn: str
-    released: Sequence[str]
-    refused: dict[str, str]
+    released: dict[str, dict[str, str]] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)
     consent_ids: Sequence[str] = ()
 
+    @property
+    def outcome(self) -> str:
+        """released, partial, refused, or identified (nothing but the id)."""
+        if self.released and self.refused:
+            return "partial"
+        if self.refused:
+            return "refused"
+        return "released" if self.released else "identified"
 
-def _ignoring_duplicates(
-    session: AsyncSession, model: type[Subject] | type[Pseudonym], rows: list[dict[str, Any]]
-) -> Insert:
-    # Both dialects spell "insert unless the key exists" alike, in their own module.
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(model).values(rows).on_conflict_do_nothing()
-    return sqlite.insert(model).values(rows).on_conflict_do_nothing()
 
-
-async def ensure_subjects(session: AsyncSession, keys: KeyRing, rrns: Sequence[str]) -> None:
-    """Make sure each person has a subjects row (id and encrypted number)."""
-    rows = []
+def subject_rows(keys: KeyRing, rrns: Sequence[str]) -> list[dict[str, Any]]:
+    """subjects rows (person id, encrypted number) for these persons."""
     now = utcnow()
+    rows = []
     for rrn in dict.fromkeys(rrns):
         subject_id = person_id(keys, rrn)
         kid, sealed = encrypt_rrn(keys, rrn, subject_id)
         rows.append(
             {"id": subject_id, "rrn_key_id": kid, "rrn_ciphertext": sealed, "first_seen_at": now}
         )
+    return rows
+
+
+async def ensure_subjects(session: AsyncSession, keys: KeyRing, rrns: Sequence[str]) -> None:
+    """Make sure each person has a subjects row."""
+    rows = subject_rows(keys, rrns)
     if rows:
-        await session.execute(_ignoring_duplicates(session, Subject, rows))
+        await session.execute(insert_ignoring_duplicates(session, Subject, rows))
 
 
 async def commit_access(
-    db: Database, keys: KeyRing, facts: AccessFacts, outcomes: Sequence[PersonOutcome]
-) -> int:
-    """Durably record the request's entries; raise AuditUnavailable if that fails."""
+    writer: AuditWriter, keys: KeyRing, facts: AccessFacts, outcomes: Sequence[PersonOutcome]
+) -> list[int]:
+    """Durably log one entry per person; raise AuditUnavailable if that fails."""
     if not outcomes:
-        return 0
+        return []
     now = utcnow()
-    entries: list[dict[str, Any]] = []
-    pseudonyms: list[dict[str, Any]] = []
+    entries = []
+    pseudonyms = []
     for outcome in outcomes:
-        subject_id = person_id(keys, outcome.rrn)
+        pseudonym = agency_person_id(keys, facts.agency, outcome.rrn)
         pseudonyms.append(
             {
                 "agency": facts.agency,
-                "pseudonym": agency_person_id(keys, facts.agency, outcome.rrn),
-                "subject_id": subject_id,
+                "pseudonym": pseudonym,
+                "subject_id": person_id(keys, outcome.rrn),
             }
         )
-        if outcome.refused and outcome.released:
-            verdict = "partial"
-        elif outcome.refused:
-            verdict = "refused"
-        else:
-            verdict = "released"
         entries.append(
-            {
-                "occurred_at": now,
-                "request_id": facts.request_id,
-                "agency": facts.agency,
-                "official": facts.official,
-                "purpose": facts.purpose,
-                "case_ref": facts.case_ref,
-                "subject_id": subject_id,
-                "released": sorted(outcome.released),
-                "refused": dict(sorted(outcome.refused.items())),
-                "outcome": verdict,
-                "client_addr": facts.client_addr,
-                "policy_version": facts.policy_version,
-                "consent_ids": sorted(outcome.consent_ids) or None,
-            }
+            EntryContent(
+                kind=EntryKind.ACCESS,
+                occurred_at=now,
+                request_id=facts.request_id,
+                agency=facts.agency,
+                official=facts.official,
+                purpose=facts.purpose,
+                case_ref=facts.case_ref,
+                person=pseudonym,
+                outcome=outcome.outcome,
+                released={t: dict(sorted(f.items())) for t, f in sorted(outcome.released.items())},
+                refused=dict(sorted(outcome.refused.items())),
+                legal_basis=facts.legal_basis,
+                policy_version=facts.policy_version,
+                consent_ids=sorted(outcome.consent_ids),
+                client_addr=facts.client_addr,
+                query_hash=facts.query_hash,
+                suppressed_until=facts.suppressed_until,
+            )
         )
-    try:
-        async with db.session() as session:
-            await ensure_subjects(session, keys, [o.rrn for o in outcomes])
-            await session.execute(_ignoring_duplicates(session, Pseudonym, pseudonyms))
-            await session.execute(insert(AccessLogEntry), entries)
-            await session.commit()
-    except (SQLAlchemyError, OSError) as exc:
-        raise AuditUnavailable(f"access log not writable ({type(exc).__name__})") from exc
-    return len(entries)
+    side_rows = [
+        (Subject, subject_rows(keys, [o.rrn for o in outcomes])),
+        (Pseudonym, pseudonyms),
+    ]
+    return await writer.append(entries, side_rows)

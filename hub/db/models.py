@@ -52,29 +52,74 @@ class Subject(Base):
     first_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class AccessLogEntry(Base):
-    """One person's data touched by one request: who, why, which types, what outcome."""
+class AuditEntry(Base):
+    """One leaf of the tamper-evident audit log: one person's data in one request.
 
-    __tablename__ = "access_log"
+    Every column but `leaf_hash` and `pruned_at` goes into the entry's
+    canonical encoding (hub.audit.entries), whose hash is the Merkle leaf;
+    changing any of them is detected. Retention prunes the content of old
+    entries but keeps their leaf hash, so the tree stays verifiable.
+    """
+
+    __tablename__ = "audit_entries"
     __table_args__ = (
-        Index("ix_access_log_subject_time", "subject_id", "occurred_at"),
-        Index("ix_access_log_agency_official", "agency", "official"),
+        Index("ix_audit_entries_agency_person", "agency", "person"),
+        Index("ix_audit_entries_official_time", "official", "occurred_at"),
     )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    request_id: Mapped[str] = mapped_column(String(36), index=True)
-    agency: Mapped[str] = mapped_column(String(32))
-    official: Mapped[str] = mapped_column(String(64))
-    purpose: Mapped[str] = mapped_column(String(64))
-    case_ref: Mapped[str] = mapped_column(String(128))
-    subject_id: Mapped[str] = mapped_column(ForeignKey("subjects.id"))
-    released: Mapped[list[str]] = mapped_column(JSON)
-    refused: Mapped[dict[str, Any]] = mapped_column(JSON)
-    outcome: Mapped[str] = mapped_column(String(16))
-    client_addr: Mapped[str | None] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str | None] = mapped_column(String(16))
+    occurred_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    request_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    agency: Mapped[str | None] = mapped_column(String(32))
+    official: Mapped[str | None] = mapped_column(String(129))
+    purpose: Mapped[str | None] = mapped_column(String(64))
+    case_ref: Mapped[str | None] = mapped_column(String(128), index=True)
+    person: Mapped[str | None] = mapped_column(String(40))
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    released: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    refused: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    legal_basis: Mapped[str | None] = mapped_column(String(500))
     policy_version: Mapped[int | None] = mapped_column(Integer)
     consent_ids: Mapped[list[str] | None] = mapped_column(JSON)
+    client_addr: Mapped[str | None] = mapped_column(String(64))
+    query_hash: Mapped[str | None] = mapped_column(String(64))
+    suppressed_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    pruned_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditNode(Base):
+    """A perfect subtree of the audit tree (level >= 1) covering leaves
+    [index * 2**level, (index + 1) * 2**level); leaves are in audit_entries."""
+
+    __tablename__ = "audit_nodes"
+
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class AuditState(Base):
+    """The single row holding the tree's size; writers serialise on its lock."""
+
+    __tablename__ = "audit_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    size: Mapped[int] = mapped_column(BigInteger)
+
+
+class AuditTreeHead(Base):
+    """A signed tree head: the hub's Ed25519 signature over (size, root, time)."""
+
+    __tablename__ = "audit_tree_heads"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    size: Mapped[int] = mapped_column(BigInteger, index=True)
+    root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    timestamp_ms: Mapped[int] = mapped_column(BigInteger)
+    key_id: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))
 
 
 class OAuthClient(Base):

@@ -39,6 +39,7 @@ def _production(data_dir: Path, **extra: object) -> Settings:
         "token_signing_keys": json.dumps({"keys": [dev_file["token_signing_key"]]}),
         "subject_hash_key": dev_file["subject_hash_key"],
         "subject_encryption_keys": json.dumps(dev_file["subject_encryption_keys"]),
+        "audit_signing_key": json.dumps(dev_file["audit_signing_key"]),
         "data_dir": data_dir,
     }
     values.update(extra)
@@ -61,3 +62,17 @@ def test_production_needs_an_https_public_url(data_dir: Path) -> None:
     with pytest.raises(ValidationError, match="https:// HUB_PUBLIC_URL"):
         _production(data_dir, public_url="http://hub.example")
     assert _production(data_dir).effective_issuer == "https://hub.example"
+
+
+def test_production_refuses_a_development_audit_key(data_dir: Path) -> None:
+    from joserfc.jwk import OKPKey
+
+    # Every other key is a production key; only the audit key is a dev- one.
+    good = OKPKey.generate_key("Ed25519", parameters={"kid": "prod-1"}).as_dict(private=True)
+    settings = _production(
+        data_dir,
+        token_signing_keys=json.dumps({"keys": [good]}),
+        subject_encryption_keys=json.dumps({"k1": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}),
+    )
+    with pytest.raises(UnsafeSettings, match="dev-audit"):
+        load_keys(settings)

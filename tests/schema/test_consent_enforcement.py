@@ -133,7 +133,7 @@ async def test_consent_is_logged_with_the_entry(
 ) -> None:
     from sqlalchemy import select
 
-    from hub.db.models import AccessLogEntry
+    from hub.db.models import AuditEntry
 
     rrn = population.sample_rrns(1)[0]
     consent = await _consent(hub, database, rrn)
@@ -141,8 +141,8 @@ async def test_consent_is_logged_with_the_entry(
     async with database.session() as session:
         entries = list(
             await session.scalars(
-                select(AccessLogEntry).where(
-                    AccessLogEntry.request_id == response.headers["hub-request-id"]
+                select(AuditEntry).where(
+                    AuditEntry.request_id == response.headers["hub-request-id"]
                 )
             )
         )

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from hub.catalog import Catalog
 from hub.db.engine import create_engine
-from hub.db.models import AccessLogEntry
+from hub.db.models import AuditEntry
 from hub.db.session import Database
-from hub.identity.subjects import person_id
+from hub.identity.pseudonyms import agency_person_id
 from schema.build import build_schema
 from simulator.population import Population
 from tests.schema.conftest import AGENCY, Hub, HubFactory
@@ -18,10 +18,10 @@ from tests.schema.conftest import AGENCY, Hub, HubFactory
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def entries_of(database: Database, request_id: str) -> list[AccessLogEntry]:
+async def entries_of(database: Database, request_id: str) -> list[AuditEntry]:
     """The access log entries one request left."""
     async with database.session() as session:
-        query = select(AccessLogEntry).where(AccessLogEntry.request_id == request_id)
+        query = select(AuditEntry).where(AuditEntry.request_id == request_id)
         return list((await session.execute(query)).scalars())
 
 
@@ -76,7 +76,7 @@ async def test_every_answer_is_logged_with_who_why_and_what(
     request_id = response.headers["hub-request-id"]
     keys = hub.app.state.services.keys
     rows = await entries_of(database, request_id)
-    assert {r.subject_id for r in rows} == {person_id(keys, r) for r in rrns}
+    assert {r.person for r in rows} == {agency_person_id(keys, AGENCY, r) for r in rrns}
     for row in rows:
         assert (row.agency, row.official, row.purpose, row.case_ref) == (
             AGENCY,
@@ -84,10 +84,13 @@ async def test_every_answer_is_logged_with_who_why_and_what(
             "basic_livelihood_eligibility",
             "CASE-77",
         )
-        assert row.released == ["residentRegistration"]
+        assert row.released == {"residentRegistration": {"name": "full"}}
         assert row.refused == {"earnedIncome": "SOURCE_UNAVAILABLE"}
         assert row.outcome == "partial"
         assert row.client_addr == "10.1.2.3"
+        assert row.policy_version == 0  # the tests' grant-everything policy
+        assert row.legal_basis == "test: every field"
+        assert row.query_hash is not None and len(row.query_hash) == 64
 
 
 async def test_refused_requests_leave_no_entries(
@@ -135,6 +138,6 @@ async def test_household_walk_logs_every_member(
     assert response.status_code == 200
     keys = hub.app.state.services.keys
     rows = await entries_of(database, response.headers["hub-request-id"])
-    members = {person_id(keys, r) for r, _ in population.household_members(rrn)}
-    assert {r.subject_id for r in rows} == members | {person_id(keys, rrn)}
-    assert all(r.released == ["householdComposition"] for r in rows)
+    members = {agency_person_id(keys, AGENCY, r) for r, _ in population.household_members(rrn)}
+    assert {r.person for r in rows} == members | {agency_person_id(keys, AGENCY, rrn)}
+    assert all(r.released == {"householdComposition": {"members": "full"}} for r in rows)

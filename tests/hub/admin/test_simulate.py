@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from connectors.base import BaseConnector, FetchResult
-from hub.db.models import AccessLogEntry
+from hub.db.models import AuditEntry
 from hub.db.session import Database
 from simulator.population import Population
 from tests.hub.admin.conftest import Admin, codes
@@ -77,7 +77,7 @@ def _types(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 async def _log_entries(database: Database) -> int:
     async with database.session() as session:
-        return int(await session.scalar(select(func.count()).select_from(AccessLogEntry)) or 0)
+        return int(await session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
 
 
 async def test_forms_come_from_the_active_grant(

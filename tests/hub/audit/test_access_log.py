@@ -1,72 +1,142 @@
+"""The audit writer: entries committed in groups, as leaves of a verifiable tree."""
+
+from __future__ import annotations
+
+import asyncio
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from hub.audit.access_log import AccessFacts, AuditUnavailable, PersonOutcome, commit_access
+from hub.audit.entries import content_of, entry_leaf_hash
+from hub.audit.heads import load_public_key, public_key_pem, sign_current, tree_size, verify_head
+from hub.audit.merkle import LeafHashes, verify_consistency, verify_inclusion
+from hub.audit.proofs import stored_consistency_proof, stored_inclusion_proof, stored_root
+from hub.audit.writer import AuditWriter
 from hub.db.engine import create_engine
-from hub.db.models import AccessLogEntry, Subject
+from hub.db.models import AuditEntry, Subject
 from hub.db.session import Database
+from hub.identity.pseudonyms import agency_person_id
+from hub.identity.rrn import make_rrn
 from hub.identity.subjects import decrypt_rrn, person_id
-from hub.keys import load_keys
+from hub.keys import KeyRing, load_keys
 from hub.settings import Settings
 
 FACTS = AccessFacts(
     request_id="00000000-0000-0000-0000-000000000001",
-    agency="MOHW_LOCAL",
+    agency="LOCAL_WELFARE",
     official="kim.01",
     purpose="basic_livelihood_eligibility",
     case_ref="CASE-1",
     client_addr="127.0.0.1",
+    policy_version=3,
+    legal_basis="National Basic Livelihood Security Act, Art. 23",
 )
 
 
-async def test_entries_are_committed_per_person_without_clear_rrn(
-    database: Database, data_dir: Path
-) -> None:
-    keys = load_keys(Settings(data_dir=data_dir))
+def _rrn(i: int) -> str:
+    import datetime as dt
+
+    return str(make_rrn(dt.date(1960, 1, 1) + dt.timedelta(days=i), "F", 1000 + i, i))
+
+
+@pytest.fixture
+def keys(data_dir: Path) -> KeyRing:
+    return load_keys(Settings(data_dir=data_dir))
+
+
+async def _entries(database: Database) -> list[AuditEntry]:
+    async with database.session() as session:
+        return list(await session.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
+
+
+async def test_one_entry_per_person_as_a_leaf(database: Database, keys: KeyRing) -> None:
+    writer = AuditWriter(database)
     outcomes = [
-        PersonOutcome("8503142123456", ["earnedIncome", "residentRegistration"], {}),
-        PersonOutcome(
-            "8503142123456".replace("21234", "21235")[:12] + "0", [], {"land": "SOURCE_UNAVAILABLE"}
-        ),
+        PersonOutcome(_rrn(1), {"earnedIncome": {"annualAmountBand": "coarsened"}}, {}),
+        PersonOutcome(_rrn(2), {}, {"land": "SOURCE_UNAVAILABLE"}),
     ]
-    assert await commit_access(database, keys, FACTS, outcomes) == 2
+    seqs = await commit_access(writer, keys, FACTS, outcomes)
+    assert seqs == [0, 1]
+    rows = await _entries(database)
+    assert [r.outcome for r in rows] == ["released", "refused"]
+    assert rows[0].released == {"earnedIncome": {"annualAmountBand": "coarsened"}}
+    assert rows[0].person == agency_person_id(keys, "LOCAL_WELFARE", _rrn(1))
+    assert rows[0].policy_version == 3
+    for row in rows:
+        assert _rrn(1) not in repr(row.__dict__) and _rrn(2) not in repr(row.__dict__)
+        assert row.leaf_hash == entry_leaf_hash(row.seq, content_of(row))
     async with database.session() as session:
-        rows = (
-            (await session.execute(select(AccessLogEntry).order_by(AccessLogEntry.id)))
-            .scalars()
-            .all()
-        )
-        assert [r.outcome for r in rows] == ["released", "refused"]
-        assert rows[0].released == ["earnedIncome", "residentRegistration"]
-        assert rows[1].refused == {"land": "SOURCE_UNAVAILABLE"}
-        assert {r.agency for r in rows} == {"MOHW_LOCAL"}
-        subject = await session.get(Subject, person_id(keys, "8503142123456"))
+        subject = await session.get(Subject, person_id(keys, _rrn(1)))
         assert subject is not None
-        assert b"8503142123456" not in subject.rrn_ciphertext
-        assert (
-            decrypt_rrn(keys, subject.rrn_key_id, subject.rrn_ciphertext, subject.id)
-            == "8503142123456"
+        assert decrypt_rrn(keys, subject.rrn_key_id, subject.rrn_ciphertext, subject.id) == _rrn(1)
+
+
+async def test_concurrent_requests_share_commits(database: Database, keys: KeyRing) -> None:
+    writer = AuditWriter(database)
+    results = await asyncio.gather(
+        *(
+            commit_access(writer, keys, FACTS, [PersonOutcome(_rrn(i), {"x": {"y": "full"}}, {})])
+            for i in range(40)
         )
-
-
-async def test_the_same_person_twice_keeps_one_subject(database: Database, data_dir: Path) -> None:
-    keys = load_keys(Settings(data_dir=data_dir))
-    outcome = [PersonOutcome("8503142123456", ["earnedIncome"], {})]
-    await commit_access(database, keys, FACTS, outcome)
-    await commit_access(database, keys, FACTS, outcome)
+    )
+    seqs = sorted(s for r in results for s in r)
+    assert seqs == list(range(40))
+    assert writer.batches_written < 40, "every request paid for its own transaction"
     async with database.session() as session:
-        assert await session.scalar(select(func.count()).select_from(Subject)) == 1
-        assert await session.scalar(select(func.count()).select_from(AccessLogEntry)) == 2
+        assert await tree_size(session) == 40
+        assert await session.scalar(select(func.count()).select_from(AuditEntry)) == 40
 
 
-async def test_unwritable_log_raises_audit_unavailable(tmp_path: Path, data_dir: Path) -> None:
-    # A database file that was never migrated: the insert fails like a broken store would.
+async def test_stored_tree_matches_the_leaves_and_proves(database: Database, keys: KeyRing) -> None:
+    writer = AuditWriter(database)
+    for i in range(13):
+        await commit_access(writer, keys, FACTS, [PersonOutcome(_rrn(i), {}, {})])
+    leaves = [r.leaf_hash for r in await _entries(database)]
+    async with database.session() as session:
+        for size in (1, 5, 8, 13):
+            root = await stored_root(session, size)
+            assert root == LeafHashes(leaves[:size]).subtree(0, size)
+        root13 = await stored_root(session, 13)
+        for index in (0, 7, 12):
+            proof = await stored_inclusion_proof(session, index, 13)
+            assert verify_inclusion(leaves[index], index, 13, proof, root13)
+        proof = await stored_consistency_proof(session, 5, 13)
+        assert verify_consistency(5, 13, await stored_root(session, 5), root13, proof)
+
+
+async def test_a_second_writer_resumes_the_tree(database: Database, keys: KeyRing) -> None:
+    first, second = AuditWriter(database), AuditWriter(database)
+    for i in range(6):
+        writer = first if i % 2 else second
+        await commit_access(writer, keys, FACTS, [PersonOutcome(_rrn(i), {}, {})])
+    leaves = [r.leaf_hash for r in await _entries(database)]
+    assert [r.seq for r in await _entries(database)] == list(range(6))
+    async with database.session() as session:
+        assert await stored_root(session, 6) == LeafHashes(leaves).subtree(0, 6)
+
+
+async def test_signed_head_verifies_offline(database: Database, keys: KeyRing) -> None:
+    writer = AuditWriter(database)
+    await commit_access(writer, keys, FACTS, [PersonOutcome(_rrn(i), {}, {}) for i in range(3)])
+    head = await sign_current(database, keys)
+    assert head.size == 3
+    public = load_public_key(public_key_pem(keys))
+    assert verify_head(public, head)
+    forged = type(head)(
+        head.size + 1, head.root_hash, head.timestamp_ms, head.key_id, head.signature
+    )
+    assert not verify_head(public, forged)
+
+
+async def test_unwritable_log_fails_closed(tmp_path: Path, keys: KeyRing) -> None:
+    # A database that was never migrated: the write fails like a broken store would.
     database = Database(create_engine(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"))
-    keys = load_keys(Settings(data_dir=data_dir))
     try:
         with pytest.raises(AuditUnavailable):
-            await commit_access(database, keys, FACTS, [PersonOutcome("8503142123456", ["x"], {})])
+            await commit_access(
+                AuditWriter(database), keys, FACTS, [PersonOutcome(_rrn(1), {}, {})]
+            )
     finally:
         await database.dispose()

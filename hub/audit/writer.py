@@ -1,0 +1,156 @@
+"""The audit log's single writer: group commit of many requests' entries.
+
+Requests hand their entries to `AuditWriter.append` and wait. One batch at a
+time is written in one transaction: the tree size is advanced first (an
+UPDATE of the one audit_state row, which serialises writers across
+processes on both SQLite and PostgreSQL), then the entries get the next
+sequence numbers, their leaf hashes extend the Merkle frontier, and the
+perfect subtrees completed on the way are stored. Everyone in the batch
+learns of the commit together, so durability costs one transaction per
+batch, not per request. If the transaction fails, every request in it gets
+AuditUnavailable and releases nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.audit.entries import EntryContent, row_values
+from hub.audit.merkle import Frontier, frontier_nodes
+from hub.db.models import AuditEntry, AuditNode, AuditState
+from hub.db.session import Database
+from hub.db.upsert import insert_ignoring_duplicates
+
+log = logging.getLogger("hub.audit")
+
+
+class AuditUnavailable(Exception):
+    """The audit log could not be written; no data may leave."""
+
+
+@dataclass
+class Submission:
+    """One request's entries, and what it must write beside them."""
+
+    entries: Sequence[EntryContent]
+    side_rows: Sequence[tuple[type[Any], list[dict[str, Any]]]] = ()
+    future: asyncio.Future[list[int]] | None = field(default=None, repr=False)
+
+
+async def load_frontier(session: AsyncSession, size: int) -> Frontier:
+    """The stored right edge of the tree of `size` leaves."""
+    wanted = frontier_nodes(size)
+    hashes: list[bytes] = []
+    for level, index in wanted:
+        if level == 0:
+            value = await session.scalar(
+                select(AuditEntry.leaf_hash).where(AuditEntry.seq == index)
+            )
+        else:
+            value = await session.scalar(
+                select(AuditNode.hash).where(AuditNode.level == level, AuditNode.index == index)
+            )
+        if value is None:
+            raise AuditUnavailable(f"the stored tree lacks node ({level}, {index})")
+        hashes.append(value)
+    return Frontier(size, hashes)
+
+
+class AuditWriter:
+    """Group-commits entries; one instance per process and database."""
+
+    def __init__(self, db: Database, *, max_batch: int = 5000) -> None:
+        self.db = db
+        self.max_batch = max_batch
+        self._queue: list[Submission] = []
+        self._task: asyncio.Task[None] | None = None
+        self._frontier: Frontier | None = None
+        self.batches_written = 0
+
+    async def append(
+        self,
+        entries: Sequence[EntryContent],
+        side_rows: Sequence[tuple[type[Any], list[dict[str, Any]]]] = (),
+    ) -> list[int]:
+        """Durably log `entries`; returns their sequence numbers once committed."""
+        if not entries:
+            return []
+        submission = Submission(entries, side_rows, asyncio.get_running_loop().create_future())
+        self._queue.append(submission)
+        if self._task is None or self._task.done():
+            # The task lives only while there is work, so nothing is left
+            # running between requests or when an app is dropped.
+            self._task = asyncio.create_task(self._drain())
+        assert submission.future is not None
+        return await submission.future
+
+    async def _drain(self) -> None:
+        while self._queue:
+            batch: list[Submission] = []
+            count = 0
+            while self._queue and (
+                not batch or count + len(self._queue[0].entries) <= self.max_batch
+            ):
+                item = self._queue.pop(0)
+                batch.append(item)
+                count += len(item.entries)
+            try:
+                seqs = await self._write(batch)
+            except Exception as exc:
+                self._frontier = None
+                log.error("audit batch of %d entries not written: %s", count, exc)
+                failure = AuditUnavailable(f"access log not writable ({type(exc).__name__})")
+                for item in batch:
+                    if item.future is not None and not item.future.done():
+                        item.future.set_exception(failure)
+                continue
+            offset = 0
+            for item in batch:
+                n = len(item.entries)
+                if item.future is not None and not item.future.done():
+                    item.future.set_result(seqs[offset : offset + n])
+                offset += n
+
+    async def _write(self, batch: Sequence[Submission]) -> list[int]:
+        contents = [c for item in batch for c in item.entries]
+        async with self.db.session() as session:
+            for item in batch:
+                for model, rows in item.side_rows:
+                    if rows:
+                        await session.execute(insert_ignoring_duplicates(session, model, rows))
+            new_size = (
+                await session.execute(
+                    update(AuditState)
+                    .where(AuditState.id == 1)
+                    .values(size=AuditState.size + len(contents))
+                    .returning(AuditState.size)
+                )
+            ).scalar_one()
+            start = new_size - len(contents)
+            frontier = self._frontier
+            if frontier is None or frontier.size != start:
+                # Another process wrote since our last batch: resume from the store.
+                frontier = await load_frontier(session, start)
+            else:
+                frontier = Frontier(frontier.size, frontier.hashes)
+            rows, nodes = [], []
+            for offset, content in enumerate(contents):
+                values = row_values(start + offset, content)
+                rows.append(values)
+                for level, index, digest in frontier.append(values["leaf_hash"]):
+                    if level > 0:
+                        nodes.append({"level": level, "index": index, "hash": digest})
+            await session.execute(insert(AuditEntry), rows)
+            if nodes:
+                await session.execute(insert(AuditNode), nodes)
+            await session.commit()
+        self._frontier = frontier
+        self.batches_written += 1
+        return list(range(start, new_size))

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from hub.auth.roles import Role
 from hub.cli.agency import add_agency_parser
+from hub.cli.audit import add_audit_parser
 from hub.settings import Settings, UnsafeSettings
 
 
@@ -181,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
 
     add_agency_parser(sub)
+    add_audit_parser(sub)
 
     from simulator.cli import add_arguments
 

@@ -13,6 +13,7 @@ from starlette.routing import Route
 from connectors.base import BaseConnector
 from connectors.registry import build_connectors
 from hub.admin.view import AdminGraphQLView
+from hub.audit.signer import HeadSigner
 from hub.audit.writer import AuditWriter
 from hub.catalog import load_catalog
 from hub.db.session import Database
@@ -73,9 +74,15 @@ def create_app(
     async def healthz(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
+    signer = HeadSigner(services.database, services.keys, settings.audit_sign_interval_s)
+
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        yield
+        signer.start()
+        try:
+            yield
+        finally:
+            await signer.stop()
         await close_services(services)
 
     app = Starlette(
@@ -90,4 +97,5 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.head_signer = signer
     return app

@@ -30,6 +30,9 @@ class AdminContext:
     services: HubServices
     principal: Principal
     request_id: str
+    #: `Hub-Case-Ref`: the inquiry an auditor's reads are recorded under.
+    case_ref: str | None = None
+    client_addr: str | None = None
 
     @property
     def actor(self) -> str:

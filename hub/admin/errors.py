@@ -9,16 +9,38 @@ client (strawberry has already logged every error with its traceback).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from hub.audit.writer import AuditUnavailable
 from hub.identity.rrn import InvalidRRN
 from policies.compiled import PolicyError
 from policies.consent import ConsentError, ConsentNotFound
 from policies.document import PolicyFileError
 from policies.versions import VersionError, VersionNotFound
+
+
+class AdminError(GraphQLError):
+    """An error raised by a resolver with its code already set."""
+
+    code: ClassVar[str] = "ADMIN_ERROR"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message, extensions={"code": self.code, **details})
+
+
+class InvalidArgument(AdminError):
+    """An argument out of range or malformed (a page size, a cursor, a tree size)."""
+
+    code = "INVALID_ARGUMENT"
+
+
+class CaseRefRequired(AdminError):
+    """An auditor's read names no inquiry (`Hub-Case-Ref`), or a malformed one."""
+
+    code = "CASE_REF_REQUIRED"
 
 
 def _extensions(exc: BaseException) -> dict[str, Any] | None:
@@ -35,6 +57,8 @@ def _extensions(exc: BaseException) -> dict[str, Any] | None:
         return {"code": "CONSENT_ERROR"}
     if isinstance(exc, InvalidRRN):
         return {"code": "INVALID_RRN", "reason": exc.reason}
+    if isinstance(exc, AuditUnavailable):
+        return {"code": "AUDIT_UNAVAILABLE"}
     return None
 
 

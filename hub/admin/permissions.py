@@ -2,8 +2,9 @@
 
 Every field of the administrative schema names one of these classes in
 `permission_classes`; resolvers never check roles themselves. The endpoint
-already refuses every role but privacy officers and consent managers, so
-these draw the line between those two.
+already refuses agencies' tokens, so these draw the lines between privacy
+officers, consent managers, auditors and the citizen portal: no field serves
+both an auditor and anyone else.
 """
 
 from __future__ import annotations
@@ -56,3 +57,15 @@ class ConsentManagersOnly(RolePermission):
     """Recording a consent: the channel that received it, never an officer or an agency."""
 
     roles = (Role.CONSENT_MANAGER,)
+
+
+class AuditorsOnly(RolePermission):
+    """The audit log itself: entries, officials' activity, tree heads, proofs, exports."""
+
+    roles = (Role.AUDITOR,)
+
+
+class CitizenPortalOnly(RolePermission):
+    """A person's own access report, through the portal that authenticated them."""
+
+    roles = (Role.CITIZEN_PORTAL,)

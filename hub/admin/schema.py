@@ -1,5 +1,8 @@
 """The administrative schema: policy versions, four-eyes activation, simulation, consents.
 
+The auditors' fields (`hub.admin.audit_schema`) and the citizen portal's
+(`hub.admin.citizen`) are mounted here by inheritance.
+
 Each field declares the roles it serves with `permission_classes` (see
 `hub.admin.permissions`); resolvers call the policy and consent services and
 let their exceptions rise to `hub.admin.errors.DomainErrors`, which gives
@@ -16,7 +19,11 @@ import strawberry
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
 from strawberry.scalars import JSON
+from strawberry.schema.config import StrawberryConfig
 
+from hub.admin.audit_schema import AuditorMutation, AuditorQuery
+from hub.admin.audit_types import SCALAR_MAP
+from hub.admin.citizen import CitizenQuery
 from hub.admin.context import AdminContext
 from hub.admin.errors import DomainErrors
 from hub.admin.permissions import ConsentChannels, ConsentManagersOnly, OfficersOnly
@@ -141,8 +148,8 @@ async def resolve_consents(info: strawberry.Info, rrn: str) -> list[ConsentInfo]
 
 
 @strawberry.type
-class Query:
-    """What privacy officers and consent channels may look up."""
+class Query(AuditorQuery, CitizenQuery):
+    """What privacy officers, consent channels, auditors and the citizen portal may look up."""
 
     policy_versions: list[PolicyVersionInfo] = strawberry.field(
         resolver=resolve_policy_versions,
@@ -240,7 +247,7 @@ async def resolve_revoke(info: strawberry.Info, id: strawberry.ID, reason: str) 
 
 
 @strawberry.type
-class Mutation:
+class Mutation(AuditorMutation):
     """Changes, each recorded under the caller's identity."""
 
     propose_policy_version: int = strawberry.mutation(
@@ -291,6 +298,7 @@ def build_admin_schema(*, introspection: bool = True) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[
             lambda: ParserCache(maxsize=64),
             lambda: ValidationCache(maxsize=64),

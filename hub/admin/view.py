@@ -1,9 +1,8 @@
-"""The administrative GraphQL endpoint (/admin/graphql): privacy officers and consent channels.
+"""The administrative GraphQL endpoint (/admin/graphql): officers, channels, auditors, portal.
 
 It is a separate endpoint with its own schema, so nothing an agency can
-reach leads here: the view refuses every role but privacy officers and
-consent managers before anything executes, and each field then admits only
-the roles it names.
+reach leads here: the view refuses agencies' tokens before anything
+executes, and each field then admits only the roles it names.
 """
 
 from __future__ import annotations
@@ -23,11 +22,12 @@ from hub.admin.schema import build_admin_schema
 from hub.auth.roles import Role, RoleRefused, require_role
 from hub.auth.tokens import InvalidToken, verify_token
 from schema.context import HubServices
+from schema.view import CASE_HEADER
 
 log = logging.getLogger("hub.admin")
 
 #: The roles this endpoint serves; which field each may use is declared per field.
-ADMIN_ROLES = (Role.PRIVACY_OFFICER, Role.CONSENT_MANAGER)
+ADMIN_ROLES = (Role.PRIVACY_OFFICER, Role.CONSENT_MANAGER, Role.AUDITOR, Role.CITIZEN_PORTAL)
 REQUEST_ID_HEADER = "Hub-Request-Id"
 
 
@@ -67,8 +67,8 @@ class AdminGraphQLView(GraphQL[AdminContext, None]):
                     headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
                 )
             except RoleRefused:
-                # Agencies, auditors, the citizen portal: a valid token of a
-                # role this endpoint does not serve (require_role logged it).
+                # An agency's valid token: agencies have their own endpoint
+                # (require_role logged it).
                 response = JSONResponse(
                     _error_body("this endpoint does not serve the token's role", "FORBIDDEN_ROLE"),
                     status_code=403,
@@ -101,4 +101,10 @@ class AdminGraphQLView(GraphQL[AdminContext, None]):
         )
         request_id = str(uuid.uuid4())
         response.headers[REQUEST_ID_HEADER] = request_id
-        return AdminContext(services=services, principal=principal, request_id=request_id)
+        return AdminContext(
+            services=services,
+            principal=principal,
+            request_id=request_id,
+            case_ref=request.headers.get(CASE_HEADER, "").strip() or None,
+            client_addr=request.client.host if request.client else None,
+        )

@@ -61,20 +61,30 @@ class Admin:
         return self.token(official, Role.CONSENT_MANAGER, client_id=client_id)
 
     async def post(
-        self, query: str, variables: dict[str, Any] | None = None, *, token: str
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        token: str,
+        headers: dict[str, str] | None = None,
     ) -> httpx.Response:
-        """POST an operation to the administrative endpoint."""
+        """POST an operation to the administrative endpoint (with extra `headers`)."""
         return await self.hub.client.post(
             ADMIN_URL,
             json={"query": query, "variables": variables or {}},
-            headers={"Authorization": f"Bearer {token}"},
+            headers={"Authorization": f"Bearer {token}", **(headers or {})},
         )
 
     async def run(
-        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         """POST an operation (as officer A by default) and return the body (expects HTTP 200)."""
-        response = await self.post(query, variables, token=token or self.token())
+        response = await self.post(query, variables, token=token or self.token(), headers=headers)
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from hub.audit.merkle import leaf_hash
@@ -67,9 +67,16 @@ def parse_time(text: str) -> dt.datetime:
     return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
 
 
+def _fields(content: EntryContent) -> dict[str, Any]:
+    # A shallow field copy: dataclasses.asdict deep-copies every nested
+    # dict and list, which dominated encoding time. The nested values are
+    # never mutated afterwards.
+    return {name: getattr(content, name) for name in _FIELD_NAMES}
+
+
 def to_json(seq: int, content: EntryContent) -> dict[str, Any]:
     """The entry as the JSON object that is encoded (and exported)."""
-    data = asdict(content)
+    data = _fields(content)
     data["occurred_at"] = format_time(content.occurred_at)
     data["suppressed_until"] = (
         format_time(content.suppressed_until) if content.suppressed_until else None
@@ -91,6 +98,9 @@ def from_json(data: dict[str, Any]) -> tuple[int, EntryContent]:
     if not isinstance(seq, int) or isinstance(seq, bool):
         raise TypeError("seq must be an integer")
     return seq, EntryContent(**values)
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(EntryContent))
 
 
 def canonical_bytes(seq: int, content: EntryContent) -> bytes:
@@ -132,7 +142,7 @@ def content_of(row: AuditEntry) -> EntryContent:
 
 def row_values(seq: int, content: EntryContent) -> dict[str, Any]:
     """Column values for storing the entry (leaf hash included)."""
-    values = asdict(content)
+    values = _fields(content)
     values["seq"] = seq
     values["leaf_hash"] = entry_leaf_hash(seq, content)
     return values

@@ -121,10 +121,9 @@ class AuditWriter:
     async def _write(self, batch: Sequence[Submission]) -> list[int]:
         contents = [c for item in batch for c in item.entries]
         async with self.db.session() as session:
-            for item in batch:
-                for model, rows in item.side_rows:
-                    if rows:
-                        await session.execute(insert_ignoring_duplicates(session, model, rows))
+            # The tree-size row is locked first: every writer, in any process,
+            # then takes its other locks (subjects, pseudonyms) in the same
+            # order behind it, so two writers can never deadlock.
             new_size = (
                 await session.execute(
                     update(AuditState)
@@ -134,6 +133,8 @@ class AuditWriter:
                 )
             ).scalar_one()
             start = new_size - len(contents)
+            for model, rows in _merged_side_rows(batch):
+                await session.execute(insert_ignoring_duplicates(session, model, rows))
             frontier = self._frontier
             if frontier is None or frontier.size != start:
                 # Another process wrote since our last batch: resume from the store.
@@ -154,3 +155,18 @@ class AuditWriter:
         self._frontier = frontier
         self.batches_written += 1
         return list(range(start, new_size))
+
+
+def _merged_side_rows(batch: Sequence[Submission]) -> list[tuple[type[Any], list[dict[str, Any]]]]:
+    """The batch's side rows per table, in first-seen table order, rows sorted by key.
+
+    Sorting makes every writer lock the same rows in the same order.
+    """
+    merged: dict[type[Any], dict[tuple[Any, ...], dict[str, Any]]] = {}
+    for item in batch:
+        for model, rows in item.side_rows:
+            keys = [c.name for c in model.__table__.primary_key.columns]
+            table = merged.setdefault(model, {})
+            for row in rows:
+                table.setdefault(tuple(row[k] for k in keys), row)
+    return [(model, [rows[k] for k in sorted(rows)]) for model, rows in merged.items() if rows]

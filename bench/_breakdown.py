@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 from unittest import mock
 
+import hub.auth.graphql_view
 import schema.view
 from bench._stats import format_table
 from connectors.base import BaseConnector
@@ -94,10 +95,12 @@ def instrument_hub(connectors: Mapping[str, BaseConnector]) -> Iterator[PhaseTim
     """Time the hub's phases while the block runs; the caller adds totals and requests."""
     times = PhaseTimes()
     with ExitStack() as stack:
-        # The view calls these through its own module globals
-        # (imported by name), so those are the attributes to replace.
+        # The views call these through their modules' globals (imported by
+        # name), so those are the attributes to replace.
         stack.enter_context(
-            mock.patch.object(schema.view, "verify_token", _timed(verify_token, times, "auth"))
+            mock.patch.object(
+                hub.auth.graphql_view, "verify_token", _timed(verify_token, times, "auth")
+            )
         )
         stack.enter_context(
             mock.patch.object(PlanCache, "plan", _timed(PlanCache.plan, times, "plan (cached)"))

@@ -9,20 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import uuid
 from typing import Any
 
-from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.types import Receive, Scope, Send
-from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
-from hub.audit.access_log import AccessFacts, AuditUnavailable, PersonOutcome, commit_access
-from hub.auth.roles import Role, RoleRefused, require_role
-from hub.auth.tokens import InvalidToken, verify_token
+from hub.audit.access_log import AccessFacts, PersonOutcome, commit_access
+from hub.auth.graphql_view import CASE_HEADER, REQUEST_ID_HEADER, BearerGraphQLView
+from hub.auth.roles import Role
 from hub.db.models import utcnow
 from schema.build import HubSchema
 from schema.context import HubContext, HubServices
@@ -30,8 +25,8 @@ from schema.context import HubContext, HubServices
 log = logging.getLogger("hub.graphql")
 
 PURPOSE_HEADER = "Hub-Purpose"
-CASE_HEADER = "Hub-Case-Ref"
-REQUEST_ID_HEADER = "Hub-Request-Id"
+
+__all__ = ["CASE_HEADER", "PURPOSE_HEADER", "REQUEST_ID_HEADER", "HubGraphQLView"]
 
 
 def _facts(context: HubContext) -> AccessFacts:
@@ -75,88 +70,19 @@ def _outcomes(context: HubContext) -> list[PersonOutcome]:
     return outcomes
 
 
-def _error_body(message: str, code: str) -> dict[str, Any]:
-    return {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
+class HubGraphQLView(BearerGraphQLView[HubContext]):
+    """The agencies' endpoint: agency tokens only, audit committed before the answer."""
 
-
-class HubGraphQLView(GraphQL[HubContext, None]):
-    """strawberry's ASGI view with the hub's authentication and audit around it."""
+    roles = (Role.AGENCY,)
 
     def __init__(self, services: HubServices, hub_schema: HubSchema) -> None:
-        settings = services.settings
-        super().__init__(
-            hub_schema.schema,
-            graphql_ide="graphiql" if settings.graphiql_enabled else None,
-            allow_queries_via_get=False,
-        )
+        super().__init__(hub_schema.schema, services.settings, services.keys)
         self.services = services
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Serve one HTTP request (websockets are not offered)."""
-        if scope["type"] != "http":
-            return
-        request = Request(scope, receive)
-        response: Response
-        if request.method == "GET":
-            response = await self._get(request)
-        else:
-            try:
-                response = await self.run(request)
-            except InvalidToken as exc:
-                # The reason goes to the log only: telling a caller why its
-                # forged token failed helps the forger.
-                log.warning("token refused: %s", exc.reason)
-                response = JSONResponse(
-                    _error_body("missing or invalid bearer token", "UNAUTHENTICATED"),
-                    status_code=401,
-                    headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-                )
-            except RoleRefused:
-                # A valid token of another role (privacy officer, auditor...):
-                # this endpoint serves agencies only. The reason is logged by
-                # require_role.
-                response = JSONResponse(
-                    _error_body("this endpoint does not serve the token's role", "FORBIDDEN_ROLE"),
-                    status_code=403,
-                )
-            except AuditUnavailable as exc:
-                log.error("access log unavailable, response withheld: %s", exc)
-                response = JSONResponse(
-                    _error_body(
-                        "the access log cannot be written; no data was released",
-                        "AUDIT_UNAVAILABLE",
-                    ),
-                    status_code=503,
-                    headers={"Retry-After": "5"},
-                )
-            except HTTPException as exc:
-                response = JSONResponse(
-                    _error_body(exc.reason, "BAD_REQUEST"), status_code=exc.status_code
-                )
-        await response(scope, receive, send)
-
-    async def _get(self, request: Request) -> Response:
-        # Queries travel by POST only; GET serves GraphiQL where it is enabled.
-        if self.graphql_ide and "text/html" in request.headers.get("accept", ""):
-            return HTMLResponse(self.graphql_ide_html)
-        return JSONResponse(
-            _error_body("send GraphQL operations with POST", "METHOD_NOT_ALLOWED"),
-            status_code=405,
-            headers={"Allow": "POST"},
-        )
 
     async def get_context(self, request: Request, response: Any) -> HubContext:  # type: ignore[override]
         """Authenticate the caller and gather the request's accountable context."""
-        header = request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise InvalidToken("no bearer token")
+        principal, request_id = self.authenticate(request, response)
         services = self.services
-        principal = require_role(
-            verify_token(services.keys, services.settings, token.strip()), Role.AGENCY
-        )
-        request_id = str(uuid.uuid4())
-        response.headers[REQUEST_ID_HEADER] = request_id
         context = HubContext(
             services=services,
             principal=principal,

@@ -1,0 +1,119 @@
+"""The hub's GraphQL endpoints' common front: bearer tokens, roles, error replies.
+
+Both the agencies' endpoint and the administrative one are strawberry ASGI
+views behind the same door: GET serves GraphiQL (where enabled) and nothing
+else; POST needs a valid bearer token of a role the endpoint serves; and the
+failures that happen before or after execution become JSON replies with a
+stable `extensions.code` and the right status.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any, Generic, TypeVar
+
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+
+from hub.audit.writer import AuditUnavailable
+from hub.auth.roles import Role, RoleRefused, require_role
+from hub.auth.tokens import InvalidToken, Principal, verify_token
+from hub.keys import KeyRing
+from hub.settings import Settings
+
+log = logging.getLogger("hub.graphql")
+
+CASE_HEADER = "Hub-Case-Ref"
+REQUEST_ID_HEADER = "Hub-Request-Id"
+
+ContextT = TypeVar("ContextT")
+
+
+def error_body(message: str, code: str) -> dict[str, Any]:
+    """A GraphQL-shaped error reply carrying no data."""
+    return {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
+
+
+class BearerGraphQLView(GraphQL[ContextT, None], Generic[ContextT]):
+    """A strawberry view that serves only bearer tokens of `roles`."""
+
+    roles: tuple[Role, ...] = ()
+
+    def __init__(self, schema: Any, settings: Settings, keys: KeyRing) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql_enabled else None,
+            allow_queries_via_get=False,
+        )
+        self._settings = settings
+        self._keys = keys
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one HTTP request (websockets are not offered)."""
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive)
+        response: Response
+        if request.method == "GET":
+            response = self._get(request)
+        else:
+            try:
+                response = await self.run(request)
+            except InvalidToken as exc:
+                # The reason goes to the log only: telling a caller why its
+                # forged token failed helps the forger.
+                log.warning("token refused: %s", exc.reason)
+                response = JSONResponse(
+                    error_body("missing or invalid bearer token", "UNAUTHENTICATED"),
+                    status_code=401,
+                    headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+                )
+            except RoleRefused:
+                # A valid token of a role this endpoint does not serve;
+                # require_role has logged who and where.
+                response = JSONResponse(
+                    error_body("this endpoint does not serve the token's role", "FORBIDDEN_ROLE"),
+                    status_code=403,
+                )
+            except AuditUnavailable as exc:
+                log.error("audit log unavailable, response withheld: %s", exc)
+                response = JSONResponse(
+                    error_body(
+                        "the access log cannot be written; no data was released",
+                        "AUDIT_UNAVAILABLE",
+                    ),
+                    status_code=503,
+                    headers={"Retry-After": "5"},
+                )
+            except HTTPException as exc:
+                response = JSONResponse(
+                    error_body(exc.reason, "BAD_REQUEST"), status_code=exc.status_code
+                )
+        await response(scope, receive, send)
+
+    def _get(self, request: Request) -> Response:
+        # Operations travel by POST only; GET serves GraphiQL where it is enabled.
+        if self.graphql_ide and "text/html" in request.headers.get("accept", ""):
+            return HTMLResponse(self.graphql_ide_html)
+        return JSONResponse(
+            error_body("send GraphQL operations with POST", "METHOD_NOT_ALLOWED"),
+            status_code=405,
+            headers={"Allow": "POST"},
+        )
+
+    def authenticate(self, request: Request, response: Any) -> tuple[Principal, str]:
+        """The caller's principal (of a served role) and a fresh request id, set on the reply."""
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise InvalidToken("no bearer token")
+        principal = require_role(
+            verify_token(self._keys, self._settings, token.strip()), *self.roles
+        )
+        request_id = str(uuid.uuid4())
+        response.headers[REQUEST_ID_HEADER] = request_id
+        return principal, request_id

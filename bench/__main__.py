@@ -6,7 +6,7 @@ import sys
 from collections.abc import Sequence
 from typing import Protocol
 
-from bench import policy_decision, request_overhead
+from bench import audit_throughput, policy_decision, request_overhead
 
 
 class Benchmark(Protocol):
@@ -17,7 +17,7 @@ class Benchmark(Protocol):
         ...
 
 
-BENCHMARKS: tuple[Benchmark, ...] = (policy_decision, request_overhead)
+BENCHMARKS: tuple[Benchmark, ...] = (policy_decision, request_overhead, audit_throughput)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

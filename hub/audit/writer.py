@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.entries import EntryContent, row_values
 from hub.audit.merkle import Frontier, frontier_nodes
 from hub.db.models import AuditEntry, AuditNode, AuditState
 from hub.db.session import Database
-from hub.db.upsert import insert_ignoring_duplicates
 
 log = logging.getLogger("hub.audit")
 
@@ -72,7 +72,16 @@ class AuditWriter:
         self._queue: list[Submission] = []
         self._task: asyncio.Task[None] | None = None
         self._frontier: Frontier | None = None
+        self._known: dict[tuple[str, tuple[Any, ...]], None] = {}
         self.batches_written = 0
+
+    def _remember(self, keys: list[tuple[str, tuple[Any, ...]]]) -> None:
+        # Insertion-ordered dict as a bounded set: the oldest keys go first.
+        for key in keys:
+            self._known[key] = None
+        overflow = len(self._known) - _KNOWN_ROWS
+        for key in list(self._known)[: max(overflow, 0)]:
+            del self._known[key]
 
     async def append(
         self,
@@ -133,8 +142,15 @@ class AuditWriter:
                 )
             ).scalar_one()
             start = new_size - len(contents)
-            for model, rows in _merged_side_rows(batch):
-                await session.execute(insert_ignoring_duplicates(session, model, rows))
+            dialect = session.get_bind().dialect.name
+            written: list[tuple[str, tuple[Any, ...]]] = []
+            for model, keyed in _merged_side_rows(batch):
+                # Subjects and pseudonyms never change once written, so rows
+                # this writer has committed before need not be sent again.
+                fresh = [row for key, row in keyed if (model.__tablename__, key) not in self._known]
+                if fresh:
+                    await session.execute(_insert_ignoring(dialect, model), fresh)
+                    written += [(model.__tablename__, key) for key, _ in keyed]
             frontier = self._frontier
             if frontier is None or frontier.size != start:
                 # Another process wrote since our last batch: resume from the store.
@@ -148,17 +164,23 @@ class AuditWriter:
                 for level, index, digest in frontier.append(values["leaf_hash"]):
                     if level > 0:
                         nodes.append({"level": level, "index": index, "hash": digest})
-            await session.execute(insert(AuditEntry), rows)
+            # Core executemany of one statement: the ORM's bulk path and
+            # multi-row VALUES compiled afresh per batch cost more than the
+            # database's own work.
+            await session.execute(_ENTRY_INSERT, rows)
             if nodes:
-                await session.execute(insert(AuditNode), nodes)
+                await session.execute(_NODE_INSERT, nodes)
             await session.commit()
+        self._remember(written)
         self._frontier = frontier
         self.batches_written += 1
         return list(range(start, new_size))
 
 
-def _merged_side_rows(batch: Sequence[Submission]) -> list[tuple[type[Any], list[dict[str, Any]]]]:
-    """The batch's side rows per table, in first-seen table order, rows sorted by key.
+def _merged_side_rows(
+    batch: Sequence[Submission],
+) -> list[tuple[type[Any], list[tuple[tuple[Any, ...], dict[str, Any]]]]]:
+    """The batch's side rows per table with their keys, in first-seen table order, sorted by key.
 
     Sorting makes every writer lock the same rows in the same order.
     """
@@ -169,4 +191,19 @@ def _merged_side_rows(batch: Sequence[Submission]) -> list[tuple[type[Any], list
             table = merged.setdefault(model, {})
             for row in rows:
                 table.setdefault(tuple(row[k] for k in keys), row)
-    return [(model, [rows[k] for k in sorted(rows)]) for model, rows in merged.items() if rows]
+    return [(model, [(k, rows[k]) for k in sorted(rows)]) for model, rows in merged.items() if rows]
+
+
+_KNOWN_ROWS = 200_000
+_ENTRY_INSERT = insert(AuditEntry.__table__)  # type: ignore[arg-type]
+_NODE_INSERT = insert(AuditNode.__table__)  # type: ignore[arg-type]
+_SIDE_INSERTS: dict[tuple[str, type[Any]], Any] = {}
+
+
+def _insert_ignoring(dialect: str, model: type[Any]) -> Any:
+    """A cached INSERT … ON CONFLICT DO NOTHING for executemany on `dialect`."""
+    key = (dialect, model)
+    if key not in _SIDE_INSERTS:
+        module = postgresql if dialect == "postgresql" else sqlite
+        _SIDE_INSERTS[key] = module.insert(model.__table__).on_conflict_do_nothing()
+    return _SIDE_INSERTS[key]

@@ -24,10 +24,10 @@ from typing import Any
 from sqlalchemy import select
 
 from hub.audit.entries import content_of, to_json
-from hub.audit.heads import heads_between, public_key_pem, sign_head, tree_size
+from hub.audit.heads import heads_between, public_key_pem, sign_head, store_head, tree_size
 from hub.audit.proofs import stored_root
 from hub.audit.writer import load_frontier
-from hub.db.models import AuditEntry, AuditTreeHead
+from hub.db.models import AuditEntry
 from hub.db.session import Database
 from hub.keys import KeyRing
 
@@ -69,15 +69,7 @@ async def export_header(
     earlier = await heads_between(db, first, last)
     head = sign_head(keys, last, root, int(time.time() * 1000))
     async with db.session() as session:
-        session.add(
-            AuditTreeHead(
-                size=head.size,
-                root_hash=head.root_hash,
-                timestamp_ms=head.timestamp_ms,
-                key_id=head.key_id,
-                signature=head.signature,
-            )
-        )
+        store_head(session, head)
         await session.commit()
     return {
         "type": "header",

@@ -122,21 +122,26 @@ async def tree_size(session: AsyncSession) -> int:
     return int(size or 0)
 
 
+def store_head(session: AsyncSession, head: SignedTreeHead) -> None:
+    """Add a signed head to the session (the caller commits)."""
+    session.add(
+        AuditTreeHead(
+            size=head.size,
+            root_hash=head.root_hash,
+            timestamp_ms=head.timestamp_ms,
+            key_id=head.key_id,
+            signature=head.signature,
+        )
+    )
+
+
 async def sign_current(db: Database, keys: KeyRing) -> SignedTreeHead:
     """Sign and store a head for the log as it is now."""
     async with db.session() as session:
         size = await tree_size(session)
         root = (await load_frontier(session, size)).root()
         head = sign_head(keys, size, root, int(time.time() * 1000))
-        session.add(
-            AuditTreeHead(
-                size=head.size,
-                root_hash=head.root_hash,
-                timestamp_ms=head.timestamp_ms,
-                key_id=head.key_id,
-                signature=head.signature,
-            )
-        )
+        store_head(session, head)
         await session.commit()
     return head
 

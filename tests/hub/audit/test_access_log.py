@@ -20,8 +20,7 @@ from hub.db.session import Database
 from hub.identity.pseudonyms import agency_person_id
 from hub.identity.rrn import make_rrn
 from hub.identity.subjects import decrypt_rrn, person_id
-from hub.keys import KeyRing, load_keys
-from hub.settings import Settings
+from hub.keys import KeyRing
 
 FACTS = AccessFacts(
     request_id="00000000-0000-0000-0000-000000000001",
@@ -39,11 +38,6 @@ def _rrn(i: int) -> str:
     import datetime as dt
 
     return str(make_rrn(dt.date(1960, 1, 1) + dt.timedelta(days=i), "F", 1000 + i, i))
-
-
-@pytest.fixture
-def keys(data_dir: Path) -> KeyRing:
-    return load_keys(Settings(data_dir=data_dir))
 
 
 async def _entries(database: Database) -> list[AuditEntry]:

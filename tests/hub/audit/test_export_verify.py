@@ -25,16 +25,6 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
-def keys(data_dir: Path) -> KeyRing:
-    return load_keys(Settings(data_dir=data_dir))
-
-
-@pytest.fixture
-def public_key(keys: KeyRing) -> Ed25519PublicKey:
-    return load_public_key(public_key_pem(keys))
-
-
-@pytest.fixture
 def other_key(tmp_path: Path) -> Ed25519PublicKey:
     """The audit key of another installation."""
     return load_public_key(public_key_pem(load_keys(Settings(data_dir=tmp_path / "other"))))

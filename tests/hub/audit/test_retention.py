@@ -4,35 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select, update
 
 from hub.audit.export import export_range
-from hub.audit.heads import load_public_key, public_key_pem, sign_current
+from hub.audit.heads import sign_current
 from hub.audit.merkle import verify_consistency, verify_inclusion
 from hub.audit.proofs import stored_consistency_proof, stored_inclusion_proof, stored_root
 from hub.audit.retention import CONTENT_COLUMNS, default_cutoff, prune
 from hub.audit.verify import Problem, verify_database, verify_export
 from hub.db.models import AuditEntry, utcnow
 from hub.db.session import Database
-from hub.keys import KeyRing, load_keys
+from hub.keys import KeyRing
 from hub.settings import Settings
 from tests.hub.audit.logbook import execute, write_log
 
 LONG_AGO = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def keys(data_dir: Path) -> KeyRing:
-    return load_keys(Settings(data_dir=data_dir))
-
-
-@pytest.fixture
-def public_key(keys: KeyRing) -> Ed25519PublicKey:
-    return load_public_key(public_key_pem(keys))
 
 
 async def test_prune_keeps_the_tree_verifiable(

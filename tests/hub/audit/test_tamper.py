@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -19,27 +18,15 @@ from sqlalchemy import delete, insert, select, update
 
 from hub.audit.entries import content_of, row_values
 from hub.audit.export import export_range
-from hub.audit.heads import load_public_key, public_key_pem
 from hub.audit.retention import CONTENT_COLUMNS
 from hub.audit.verify import Problem, VerifyReport, verify_database, verify_export
 from hub.db.models import AuditEntry, AuditNode, AuditState, AuditTreeHead
 from hub.db.session import Database
-from hub.keys import KeyRing, load_keys
-from hub.settings import Settings
+from hub.keys import KeyRing
 from tests.hub.audit.logbook import dump, entry_at, execute, rehash, rewrite_row, write_log
 
 SIZE = 30
 HEADS = (8, 16, 24, 30)
-
-
-@pytest.fixture
-def keys(data_dir: Path) -> KeyRing:
-    return load_keys(Settings(data_dir=data_dir))
-
-
-@pytest.fixture
-def public_key(keys: KeyRing) -> Ed25519PublicKey:
-    return load_public_key(public_key_pem(keys))
 
 
 @pytest.fixture

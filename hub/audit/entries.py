@@ -12,9 +12,10 @@ which makes this a subset of RFC 8785 (JCS) canonical JSON.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field, fields
 from typing import Any
+
+import orjson
 
 from hub.audit.merkle import leaf_hash
 from hub.db.models import AuditEntry
@@ -104,10 +105,14 @@ _FIELD_NAMES = tuple(f.name for f in fields(EntryContent))
 
 
 def canonical_bytes(seq: int, content: EntryContent) -> bytes:
-    """The bytes whose RFC 9162 leaf hash is the entry's leaf in the tree."""
-    return json.dumps(
-        to_json(seq, content), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    ).encode()
+    """The bytes whose RFC 9162 leaf hash is the entry's leaf in the tree.
+
+    orjson with sorted keys writes exactly what `json.dumps(sort_keys=True,
+    separators=(",", ":"), ensure_ascii=False)` writes, as UTF-8 (a test
+    holds the two to it), an order of magnitude faster: encoding was the
+    audit writer's largest cost.
+    """
+    return orjson.dumps(to_json(seq, content), option=orjson.OPT_SORT_KEYS)
 
 
 def entry_leaf_hash(seq: int, content: EntryContent) -> bytes:

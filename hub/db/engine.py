@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -12,6 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 def is_sqlite(url: str) -> bool:
     """Whether the URL names an SQLite database."""
     return make_url(url).get_backend_name() == "sqlite"
+
+
+def _json_text(value: Any) -> str:
+    # orjson: the audit entries' JSON columns are serialised for every
+    # entry, and the standard library's encoder was a large share of it.
+    return orjson.dumps(value).decode()
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -23,6 +30,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     writer proceed together; the busy timeout turns brief lock contention into
     a wait instead of an error.
     """
+    kwargs.setdefault("json_serializer", _json_text)
     if is_sqlite(url):
         sqlite_path = make_url(url).database
         if sqlite_path and sqlite_path != ":memory:":

@@ -134,3 +134,33 @@ async def test_unwritable_log_fails_closed(tmp_path: Path, keys: KeyRing) -> Non
             )
     finally:
         await database.dispose()
+
+
+def test_canonical_bytes_are_the_standard_librarys_sorted_compact_json() -> None:
+    # docs/audit.md specifies the encoding in terms of plain JSON; the fast
+    # encoder the hub uses must write exactly that, escapes included.
+    import datetime as dt
+    import json
+
+    from hub.audit.entries import EntryContent, canonical_bytes, to_json
+
+    content = EntryContent(
+        kind="access",
+        occurred_at=dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.UTC),
+        request_id="r-1",
+        agency="LOCAL_WELFARE",
+        official="kim.01",
+        purpose="basic_livelihood_eligibility",
+        case_ref='CASE "1" \\ é \u2028 \x1f',
+        person="PABC",
+        outcome="partial",
+        released={"earnedIncome": {"annualAmountBand": "coarsened", "year": "full"}},
+        refused={"land": "SOURCE_UNAVAILABLE"},
+        legal_basis="Art. 23",
+        policy_version=4,
+        consent_ids=["c-2", "c-1"],
+    )
+    expected = json.dumps(
+        to_json(17, content), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode()
+    assert canonical_bytes(17, content) == expected

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import gc
 import json
 import os
@@ -88,7 +89,10 @@ Side = Sequence[tuple[type[Any], list[dict[str, Any]]]]
 class Config:
     """How much to measure."""
 
-    producers: int = 64  # concurrent appenders
+    # Concurrent appenders, i.e. requests in flight across the hub. The
+    # writer's capacity shows at saturation, where batches reach thousands;
+    # `--producers 64` shows a light load's smaller batches.
+    producers: int = 1024
     group_entries: int = 20_000  # entries through the group-commit writer, per backend
     baseline_entries: int = 2_000  # entries at one transaction each, per backend
     rounds: int = 2  # alternating rounds the entries are split into
@@ -563,9 +567,19 @@ def parse_args(argv: Sequence[str] | None) -> tuple[Config, str | None]:
         "(default: HUB_TEST_POSTGRES_DSN or the local server)",
     )
     parser.add_argument("--no-postgres", action="store_true", help="measure SQLite only")
+    parser.add_argument(
+        "--producers",
+        type=int,
+        default=None,
+        help="concurrent appenders (requests in flight) feeding the writer (default 1024)",
+    )
     # `python -m bench` passes the same options to every benchmark.
     args, _ = parser.parse_known_args(argv)
     config = QUICK if args.quick else DEFAULT
+    if args.producers is not None:
+        if args.producers < 1:
+            parser.error("--producers must be at least 1")
+        config = dataclasses.replace(config, producers=args.producers)
     return config, None if args.no_postgres else args.postgres_dsn
 
 

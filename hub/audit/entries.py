@@ -148,6 +148,14 @@ def content_of(row: AuditEntry) -> EntryContent:
 def row_values(seq: int, content: EntryContent) -> dict[str, Any]:
     """Column values for storing the entry (leaf hash included)."""
     values = _fields(content)
+    # The encoded form differs from the row only in its times and markers;
+    # deriving it from the row's copy spares a second walk over the fields.
+    encoded = dict(values)
+    encoded["occurred_at"] = format_time(content.occurred_at)
+    if content.suppressed_until is not None:
+        encoded["suppressed_until"] = format_time(content.suppressed_until)
+    encoded["v"] = ENCODING_VERSION
+    encoded["seq"] = seq
     values["seq"] = seq
-    values["leaf_hash"] = entry_leaf_hash(seq, content)
+    values["leaf_hash"] = leaf_hash(orjson.dumps(encoded, option=orjson.OPT_SORT_KEYS))
     return values

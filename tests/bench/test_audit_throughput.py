@@ -65,4 +65,4 @@ async def test_quick_run_on_postgresql(tmp_path: Path) -> None:
 def test_options() -> None:
     assert parse_args(["--quick", "--no-postgres"]) == (QUICK, None)
     config, dsn = parse_args(["--postgres-dsn", "postgresql://x@h/db"])
-    assert config.producers == 64 and dsn == "postgresql://x@h/db"
+    assert config.producers == 1024 and dsn == "postgresql://x@h/db"

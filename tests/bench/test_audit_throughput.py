@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.audit_throughput import (
+from bench._audit_parts import (
     AUDITED,
     GROUP,
     ONE_PER_ENTRY,
@@ -15,10 +15,8 @@ from bench.audit_throughput import (
     SQLITE,
     UNLOGGED,
     Result,
-    parse_args,
-    report,
-    run,
 )
+from bench.audit_throughput import parse_args, report, run
 from tests.conftest import PG_ADMIN_URL, REQUIRE_POSTGRES, _postgres_reachable
 
 

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -20,6 +21,9 @@ from hub.db.session import Database
 from hub.keys import load_keys
 from hub.oauth.endpoints import oauth_routes
 from hub.oauth.server import OAuthConfig
+from hub.observability.metrics import HubMetrics
+from hub.observability.middleware import ObservabilityMiddleware
+from hub.observability.routes import instrument, observability_routes
 from hub.settings import Settings
 from policies.store import PolicySource, PolicyStore
 from schema.build import build_schema
@@ -85,17 +89,21 @@ def create_app(
             await signer.stop()
         await close_services(services)
 
+    metrics = HubMetrics()
+    instrument(services, metrics)
+    routes = [
+        Route("/healthz", healthz),
+        *observability_routes(services, metrics),
+        Route("/graphql", view, methods=["GET", "POST"]),
+        Route("/admin/graphql", AdminGraphQLView(services), methods=["GET", "POST"]),
+        *oauth_routes(OAuthConfig(settings, services.keys, services.catalog), services.database),
+    ]
     app = Starlette(
-        routes=[
-            Route("/healthz", healthz),
-            Route("/graphql", view, methods=["GET", "POST"]),
-            Route("/admin/graphql", AdminGraphQLView(services), methods=["GET", "POST"]),
-            *oauth_routes(
-                OAuthConfig(settings, services.keys, services.catalog), services.database
-            ),
-        ],
+        routes=routes,
+        middleware=[Middleware(ObservabilityMiddleware, metrics=metrics, routes=routes)],
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.metrics = metrics
     app.state.head_signer = signer
     return app

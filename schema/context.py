@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ from hub.db.session import Database
 from hub.identity.pseudonyms import agency_key
 from hub.identity.subjects import decrypt_rrn, person_id
 from hub.keys import KeyRing
+from hub.observability.metrics import HubMetrics
 from hub.settings import Settings
 from policies.compiled import CompiledGrant, CompiledPolicy
 from policies.consent import ConsentUsage, ConsentView, consents_of, spend_one_time
@@ -73,18 +75,37 @@ class SourceLoader(DataLoader[str, Any]):
     person's record is fetched once however many fields read it.
     """
 
-    def __init__(self, connector: BaseConnector, fields: dict[str, list[str]], batch: int) -> None:
+    def __init__(
+        self,
+        connector: BaseConnector,
+        fields: dict[str, list[str]],
+        batch: int,
+        metrics: HubMetrics | None = None,
+    ) -> None:
         super().__init__(max_batch_size=batch)
         self.connector = connector
         self.fields = fields
+        self.metrics = metrics
 
     async def batch_load_fn(self, keys: list[str]) -> list[Any]:
-        """Fetch the batch; a failure becomes that exception for every key."""
+        """Fetch the batch; a failure becomes that exception for every key.
+
+        Every source call of the hub passes here, so this is where they are
+        counted and timed (per source, and failures per error code).
+        """
+        started = time.perf_counter()
         try:
             result: FetchResult = await self.connector.fetch(keys, self.fields)
         except SourceError as exc:
+            self._observe(started, exc.code)
             return [exc for _ in keys]
+        self._observe(started, None)
         return [UNKNOWN if key in result.unknown else result.records[key] for key in keys]
+
+    def _observe(self, started: float, error: str | None) -> None:
+        if self.metrics is not None:
+            elapsed = time.perf_counter() - started
+            self.metrics.observe_source_call(self.connector.code, elapsed, error)
 
 
 class SubjectLoader(DataLoader[str, str | None]):
@@ -138,6 +159,7 @@ class HubServices:
     database: Database
     policies: PolicySource
     audit: AuditWriter
+    metrics: HubMetrics | None = None
 
 
 @dataclass
@@ -168,6 +190,7 @@ class HubContext:
             services.connectors[source],
             self.plan.for_source(services.catalog, source),
             services.settings.source_batch_size,
+            services.metrics,
         )
         self._loaders[source] = created
         return created

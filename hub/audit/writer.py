@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -75,6 +76,16 @@ class AuditWriter:
         self._frontier: Frontier | None = None
         self._known: dict[tuple[str, tuple[Any, ...]], None] = {}
         self.batches_written = 0
+        #: Called after each batch with (entries, seconds, committed), e.g. for metrics.
+        self.on_batch: Callable[[int, float, bool], None] | None = None
+
+    def _observe(self, entries: int, started: float, committed: bool) -> None:
+        if self.on_batch is None:
+            return
+        try:
+            self.on_batch(entries, time.perf_counter() - started, committed)
+        except Exception:
+            log.exception("audit batch observer failed")
 
     def _remember(self, keys: list[tuple[str, tuple[Any, ...]]]) -> None:
         # Insertion-ordered dict as a bounded set: the oldest keys go first.
@@ -111,9 +122,11 @@ class AuditWriter:
                 item = self._queue.pop(0)
                 batch.append(item)
                 count += len(item.entries)
+            started = time.perf_counter()
             try:
                 seqs = await self._write(batch)
             except Exception as exc:
+                self._observe(count, started, committed=False)
                 self._frontier = None
                 log.error("audit batch of %d entries not written: %s", count, exc)
                 failure = AuditUnavailable(f"access log not writable ({type(exc).__name__})")
@@ -121,6 +134,7 @@ class AuditWriter:
                     if item.future is not None and not item.future.done():
                         item.future.set_exception(failure)
                 continue
+            self._observe(count, started, committed=True)
             offset = 0
             for item in batch:
                 n = len(item.entries)

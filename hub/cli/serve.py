@@ -20,6 +20,7 @@ from hub.auth.tokens import issue_token
 from hub.catalog import load_catalog
 from hub.db.prepare import prepare_database
 from hub.keys import load_keys
+from hub.observability.logging import configure_logging
 from hub.settings import Settings
 
 EXAMPLE_QUERY = """query Applicant($rrn: String!) {
@@ -116,6 +117,7 @@ def _exit_on_signal(signum: int, _frame: object) -> None:
 
 def serve(args: argparse.Namespace, settings: Settings) -> int:
     """Run the hub in the foreground until interrupted."""
+    configure_logging()
     asyncio.run(prepare_database(settings.effective_database_url))
     # uvicorn re-raises SIGTERM once it has shut down; turning it into
     # SystemExit lets the `finally` below stop the simulated sources too.
@@ -135,7 +137,11 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
                 f"{sample.purpose}. Try:\n\n{sample.curl()}\n",
                 flush=True,
             )
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+        # Logs are ours (JSON lines); the middleware writes the access log,
+        # naming routes rather than raw paths.
+        uvicorn.run(
+            app, host=args.host, port=args.port, log_level="info", log_config=None, access_log=False
+        )
     finally:
         if sources is not None:
             sources.terminate()

@@ -1,0 +1,32 @@
+"""`/readyz` and `/metrics`, and wiring the metrics into the hub's services."""
+
+from __future__ import annotations
+
+from prometheus_client import CONTENT_TYPE_LATEST
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from hub.observability.health import breaker_states, readiness
+from hub.observability.metrics import HubMetrics
+from schema.context import HubServices
+
+
+def instrument(services: HubServices, metrics: HubMetrics) -> None:
+    """Let the source loaders and the audit writer report to `metrics`."""
+    services.metrics = metrics
+    services.audit.on_batch = metrics.observe_audit_batch
+
+
+def observability_routes(services: HubServices, metrics: HubMetrics) -> list[Route]:
+    """The readiness and metrics endpoints of one app."""
+
+    async def readyz(_: Request) -> JSONResponse:
+        ready, body = await readiness(services.database, services.connectors)
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    async def metrics_endpoint(_: Request) -> Response:
+        metrics.set_breaker_states(breaker_states(services.connectors))
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+
+    return [Route("/readyz", readyz), Route("/metrics", metrics_endpoint)]

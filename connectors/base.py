@@ -7,34 +7,22 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.catalog.model import Catalog, Source
+from connectors.errors import SourceError, SourceInvalidData, SourceUnavailable
+from connectors.resilience import CircuitBreaker, ResilientCaller, RetryPolicy
+from hub.catalog.model import Catalog, Source, Transport
 from hub.settings import Settings
 
 #: What the hub asks of a source in one call: info type name -> field names.
 FieldRequest = Mapping[str, Sequence[str]]
 
-
-class SourceError(Exception):
-    """A source could not answer; carries the GraphQL error code to report."""
-
-    code = "SOURCE_ERROR"
-
-    def __init__(self, source: str, reason: str) -> None:
-        super().__init__(f"source {source}: {reason}")
-        self.source = source
-        self.reason = reason
-
-
-class SourceUnavailable(SourceError):
-    """The source timed out, refused the connection or answered with an error."""
-
-    code = "SOURCE_UNAVAILABLE"
-
-
-class SourceInvalidData(SourceError):
-    """The source answered, but not in the agreed shape; nothing of it is used."""
-
-    code = "SOURCE_INVALID_DATA"
+__all__ = [
+    "BaseConnector",
+    "FetchResult",
+    "FieldRequest",
+    "SourceError",
+    "SourceInvalidData",
+    "SourceUnavailable",
+]
 
 
 @dataclass(slots=True)
@@ -56,21 +44,52 @@ class BaseConnector(abc.ABC):
     has already decided what may be asked. It raises SourceError subclasses,
     never transport-specific exceptions, so one source failing is reported
     the same way whatever the transport.
+
+    Subclasses implement one attempt, `_fetch`; the public `fetch` wraps it
+    in the source's time budget, bounded retries and circuit breaker
+    (`connectors.resilience`), so every transport gets the same fault
+    behaviour. Lookups are idempotent reads, which is what makes retrying
+    them safe.
     """
 
     def __init__(self, source: Source, catalog: Catalog, settings: Settings) -> None:
         self.source = source
         self.catalog = catalog
         self.settings = settings
+        sql = source.transport is Transport.SQL
+        self.resilience = ResilientCaller(
+            source.code,
+            settings.source_timeout(source.code, sql=sql),
+            RetryPolicy(
+                attempts=settings.retries_for(source.code, sql=sql) + 1,
+                base_delay_s=settings.source_retry_backoff_s,
+            ),
+            CircuitBreaker(
+                settings.breaker_failures_for(source.code, sql=sql),
+                settings.breaker_cooldown_for(source.code, sql=sql),
+            ),
+        )
 
     @property
     def code(self) -> str:
         """The source's code, e.g. `NTS`."""
         return self.source.code
 
-    @abc.abstractmethod
     async def fetch(self, subjects: Sequence[str], fields: FieldRequest) -> FetchResult:
-        """Fetch `fields` of each person in `subjects` (registration numbers)."""
+        """Fetch `fields` of each person in `subjects` (registration numbers).
+
+        Fails within the source's timeout with SourceUnavailable (after any
+        retries, or at once while the breaker is open) or SourceInvalidData.
+        """
+        return await self.resilience.call(lambda: self._fetch(subjects, fields))
+
+    @abc.abstractmethod
+    async def _fetch(self, subjects: Sequence[str], fields: FieldRequest) -> FetchResult:
+        """One attempt at `fetch`; raise SourceUnavailable(retryable=True) for transient faults."""
+
+    def breaker_state(self) -> str:
+        """The source's circuit breaker: "closed", "open" or "half_open"."""
+        return self.resilience.breaker.state.value
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook, most connectors hold nothing
         """Release pooled connections; called when the app shuts down."""

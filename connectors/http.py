@@ -29,10 +29,24 @@ def _tls_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
+#: Answers a retry may cure: the source or a gateway in front of it failed
+#: transiently. 500 is included because lookups are idempotent reads and
+#: services answer 500 for passing faults (lost database connections ...);
+#: 4xx are the hub's own mistakes and never retried.
+RETRYABLE_STATUS = frozenset({500, 502, 503, 504})
+
+
 class HttpConnector(BaseConnector):
     """POSTs a batch lookup to `{url}/v1/lookup` over a pooled, bounded client."""
 
-    def __init__(self, source: Source, catalog: Catalog, settings: Settings) -> None:
+    def __init__(
+        self,
+        source: Source,
+        catalog: Catalog,
+        settings: Settings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         super().__init__(source, catalog, settings)
         entry = settings.source(source.code)
         self.url = entry.url.rstrip("/") + "/v1/lookup"
@@ -40,24 +54,40 @@ class HttpConnector(BaseConnector):
         if entry.credential is not None:
             headers["Authorization"] = f"Bearer {entry.credential.get_secret_value()}"
         limit = settings.source_max_connections
+        timeout = settings.source_timeout(source.code)
         self._client = httpx.AsyncClient(
             headers=headers,
             verify=_tls_context(),
-            timeout=httpx.Timeout(settings.source_timeout(source.code)),
+            # The pool timeout bounds how long a call waits for one of the
+            # `limit` connections, so a burst queues for at most the call's
+            # budget (the caller's overall deadline cuts it shorter still).
+            timeout=httpx.Timeout(timeout, pool=timeout),
             limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit),
+            transport=transport,
         )
 
-    async def fetch(self, subjects: Sequence[str], fields: FieldRequest) -> FetchResult:
+    async def _fetch(self, subjects: Sequence[str], fields: FieldRequest) -> FetchResult:
         """Look up the persons in one call; see BaseConnector.fetch."""
         body = {"subjects": list(subjects), "types": {t: list(f) for t, f in fields.items()}}
         try:
             response = await self._client.post(self.url, json=body)
+        except httpx.PoolTimeout:
+            # Our own pool is saturated: retrying would only add to the queue.
+            raise SourceUnavailable(self.code, "connection pool exhausted") from None
         except httpx.TimeoutException:
-            raise SourceUnavailable(self.code, "timed out") from None
+            raise SourceUnavailable(self.code, "timed out", retryable=True) from None
+        except httpx.TransportError as exc:
+            raise SourceUnavailable(
+                self.code, f"unreachable ({type(exc).__name__})", retryable=True
+            ) from None
         except httpx.HTTPError as exc:
             raise SourceUnavailable(self.code, f"unreachable ({type(exc).__name__})") from None
         if response.status_code != httpx.codes.OK:
-            raise SourceUnavailable(self.code, f"answered HTTP {response.status_code}")
+            raise SourceUnavailable(
+                self.code,
+                f"answered HTTP {response.status_code}",
+                retryable=response.status_code in RETRYABLE_STATUS,
+            )
         try:
             raw = response.json()
         except (json.JSONDecodeError, UnicodeDecodeError):

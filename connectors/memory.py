@@ -48,7 +48,7 @@ class MemoryConnector(BaseConnector):
             raise ValueError(f"source {source.code}: no dataset published as {name!r}")
         self.dataset = _DATASETS[name]
 
-    async def fetch(self, subjects: Sequence[str], fields: FieldRequest) -> FetchResult:
+    async def _fetch(self, subjects: Sequence[str], fields: FieldRequest) -> FetchResult:
         """Answer from memory; see BaseConnector.fetch."""
         result = FetchResult()
         for rrn in subjects:

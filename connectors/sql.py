@@ -8,14 +8,13 @@ whole batch of persons.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, SQLAlchemyError
 
 from connectors.base import BaseConnector, FetchResult, FieldRequest, SourceUnavailable
 from connectors.registry import register
@@ -44,11 +43,15 @@ class SqlConnector(BaseConnector):
         self._engine = create_engine(url, pool_size=5, max_overflow=5, pool_timeout=self._timeout)
         _, self._tables = source_tables(catalog, source.code)
 
-    async def fetch(self, subjects: Sequence[str], fields: FieldRequest) -> FetchResult:
-        """Read the requested columns for the batch; see BaseConnector.fetch."""
+    async def _fetch(self, subjects: Sequence[str], fields: FieldRequest) -> FetchResult:
+        """Read the requested columns for the batch; see BaseConnector.fetch.
+
+        The time budget is BaseConnector's; the engine's pool timeout bounds
+        the wait for a connection by the same budget.
+        """
         result = FetchResult(records={rrn: {} for rrn in subjects})
         try:
-            async with asyncio.timeout(self._timeout), self._engine.connect() as connection:
+            async with self._engine.connect() as connection:
                 for type_name, names in fields.items():
                     info_type = self.catalog.info_type(type_name)
                     table = self._tables[type_name]
@@ -65,10 +68,17 @@ class SqlConnector(BaseConnector):
                             result.records[rrn][type_name] = found
                         else:
                             result.records[rrn][type_name] = found[0] if found else None
-        except TimeoutError:
-            raise SourceUnavailable(self.code, "timed out") from None
-        except (SQLAlchemyError, OSError) as exc:
-            raise SourceUnavailable(self.code, f"database error ({type(exc).__name__})") from None
+        except (OSError, DisconnectionError) as exc:
+            raise SourceUnavailable(
+                self.code, f"unreachable ({type(exc).__name__})", retryable=True
+            ) from None
+        except SQLAlchemyError as exc:
+            # A lost or refused connection may come back; an invalid query or
+            # a saturated pool will not be cured by asking again.
+            transient = isinstance(exc, DBAPIError) and exc.connection_invalidated
+            raise SourceUnavailable(
+                self.code, f"database error ({type(exc).__name__})", retryable=transient
+            ) from None
         return result
 
     async def aclose(self) -> None:

@@ -68,6 +68,17 @@ class Faults:
         return self != Faults()
 
 
+def malformed_bodies(code: str) -> list[bytes]:
+    """Every malformed 200 body a `malformed_rate` fault sends (tests check each)."""
+    return [
+        b"<html><body><h1>502 Bad Gateway</h1></body></html>",
+        b'{"source": "' + code.encode() + b'", "records": {"',  # cut off mid-body
+        b"[]",
+        json.dumps({"source": code, "records": ["not", "an", "object"]}).encode(),
+        json.dumps({"result": "OK", "data": None}).encode(),
+    ]
+
+
 class _BadRequest(Exception):
     pass
 
@@ -211,14 +222,8 @@ class Simulator:
 
     def _malformed(self, code: str) -> Response:
         """A 200 that violates the protocol in one of the ways real services do."""
-        variants: list[bytes] = [
-            b"<html><body><h1>502 Bad Gateway</h1></body></html>",
-            b'{"source": "' + code.encode() + b'", "records": {"',  # cut off mid-body
-            b"[]",
-            json.dumps({"source": code, "records": ["not", "an", "object"]}).encode(),
-            json.dumps({"result": "OK", "data": None}).encode(),
-        ]
-        return Response(self._rng.choice(variants), media_type="application/json")
+        body = self._rng.choice(malformed_bodies(code))
+        return Response(body, media_type="application/json")
 
     # -- control ------------------------------------------------------------
 

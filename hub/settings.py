@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +33,52 @@ class SourceSettings(BaseModel):
     timeout_s: float | None = Field(
         default=None, gt=0, description="Per-call timeout; defaults to HUB_SOURCE_TIMEOUT_S."
     )
+    retries: int | None = Field(
+        default=None, ge=0, description="Retries of a failed call; defaults to HUB_SOURCE_RETRIES."
+    )
+    breaker_failures: int | None = Field(
+        default=None,
+        gt=0,
+        description="Consecutive failed calls that open the breaker; "
+        "defaults to HUB_BREAKER_FAILURES.",
+    )
+    breaker_cooldown_s: float | None = Field(
+        default=None,
+        ge=0,
+        description="Seconds an open breaker waits before a trial call; "
+        "defaults to HUB_BREAKER_COOLDOWN_S.",
+    )
+
+
+class QueryLimits(BaseModel):
+    """Bounds on one operation, checked before anything executes (OWASP GraphQL)."""
+
+    model_config = {"frozen": True}
+
+    max_depth: int = Field(default=10, gt=0, description="Deepest nesting of fields.")
+    max_aliases: int = Field(default=20, ge=0, description="Most aliases in a document.")
+    max_tokens: int = Field(
+        default=2000, gt=0, description="Most lexical tokens (and most comments) in a document."
+    )
+    max_root_fields: int = Field(
+        default=5, gt=0, description="Most root fields an operation selects."
+    )
+    max_cost: int = Field(
+        default=5000,
+        gt=0,
+        description="Highest estimated cost: persons x information types, each type "
+        "weighted by its source's cost (HUB_SOURCE_COSTS).",
+    )
+
+
+class LimitOverrides(BaseModel):
+    """One agency's departures from HUB_LIMITS; unset values keep the default."""
+
+    max_depth: int | None = Field(default=None, gt=0)
+    max_aliases: int | None = Field(default=None, ge=0)
+    max_tokens: int | None = Field(default=None, gt=0)
+    max_root_fields: int | None = Field(default=None, gt=0)
+    max_cost: int | None = Field(default=None, gt=0)
 
 
 #: Hard cap on the lifetime of access tokens, whatever the settings say.
@@ -127,6 +174,28 @@ class Settings(BaseSettings):
         default_factory=dict, description="Per-source overrides keyed by source code."
     )
     source_timeout_s: float = Field(default=2.0, gt=0, description="Default per-call timeout.")
+    source_retries: int = Field(
+        default=2,
+        ge=0,
+        description="Retries of a lookup after a transient failure (connection error, "
+        "timeout, HTTP 500/502/503/504), all within the source's timeout.",
+    )
+    source_retry_backoff_s: float = Field(
+        default=0.1,
+        ge=0,
+        description="Base of the exponential back-off between retries (full jitter, "
+        "doubling per retry, at most 1 s).",
+    )
+    breaker_failures: int = Field(
+        default=5,
+        gt=0,
+        description="Consecutive failed calls after which a source's breaker opens.",
+    )
+    breaker_cooldown_s: float = Field(
+        default=30.0,
+        ge=0,
+        description="How long an open breaker refuses calls before letting one trial through.",
+    )
     source_max_connections: int = Field(
         default=50, gt=0, description="Connection pool bound per HTTP source."
     )
@@ -135,6 +204,44 @@ class Settings(BaseSettings):
     )
     max_persons_per_request: int = Field(
         default=100, gt=0, description="Longest list `persons(rrns:)` accepts."
+    )
+    limits: QueryLimits = Field(
+        default_factory=QueryLimits,
+        description="Bounds on every operation (HUB_LIMITS__MAX_DEPTH, ...).",
+    )
+    agency_limits: dict[str, LimitOverrides] = Field(
+        default_factory=dict,
+        description="Per-agency overrides of `limits`, keyed by agency code "
+        "(HUB_AGENCY_LIMITS__<CODE>__MAX_COST=...).",
+    )
+    source_costs: dict[str, int] = Field(
+        default_factory=dict,
+        description="Cost weight of each source's information types in the cost "
+        "estimate, keyed by source code; 1 when not listed (HUB_SOURCE_COSTS__NTS=2).",
+    )
+    assumed_household_size: int = Field(
+        default=4,
+        gt=0,
+        description="Persons a household walk is assumed to reach per person, for the cost "
+        "estimate.",
+    )
+    max_body_bytes: int = Field(
+        default=64 * 1024, gt=0, description="Largest request body accepted (413 beyond)."
+    )
+    admin_max_body_bytes: int = Field(
+        default=1024 * 1024,
+        gt=0,
+        description="Largest request body /admin/graphql accepts (policy documents are long).",
+    )
+    request_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="Longest an operation may execute; beyond it the reply is a 504 with no data.",
+    )
+    mask_errors: bool | None = Field(
+        default=None,
+        description="Mask unexpected errors and drop field suggestions; defaults to on "
+        "in production.",
     )
     policy_refresh_s: float = Field(
         default=5.0,
@@ -157,6 +264,19 @@ class Settings(BaseSettings):
     def _source_codes_upper(cls, value: dict[str, SourceSettings]) -> dict[str, SourceSettings]:
         # Environment names arrive lower-cased; source codes are upper-case.
         return {code.upper(): entry for code, entry in value.items()}
+
+    @field_validator("agency_limits", "source_costs", mode="after")
+    @classmethod
+    def _codes_upper(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return {code.upper(): entry for code, entry in value.items()}
+
+    @field_validator("source_costs", mode="after")
+    @classmethod
+    def _costs_positive(cls, value: dict[str, int]) -> dict[str, int]:
+        bad = sorted(code for code, cost in value.items() if cost < 1)
+        if bad:
+            raise ValueError(f"source costs must be at least 1: {', '.join(bad)}")
+        return value
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
@@ -205,6 +325,22 @@ class Settings(BaseSettings):
         return self.introspection if self.introspection is not None else not self.is_production
 
     @property
+    def mask_errors_enabled(self) -> bool:
+        """Error masking is on in production unless switched off."""
+        return self.mask_errors if self.mask_errors is not None else self.is_production
+
+    def limits_for(self, agency: str) -> QueryLimits:
+        """The limits that apply to `agency`'s operations: the defaults and its overrides."""
+        overrides = self.agency_limits.get(agency.upper())
+        if overrides is None:
+            return self.limits
+        return self.limits.model_copy(update=overrides.model_dump(exclude_none=True))
+
+    def source_cost(self, code: str) -> int:
+        """The cost weight of one source's information types (1 unless configured)."""
+        return self.source_costs.get(code, 1)
+
+    @property
     def effective_public_url(self) -> str:
         """The hub's base URL without a trailing slash (a loopback URL in development)."""
         return (self.public_url or DEV_PUBLIC_URL).rstrip("/")
@@ -235,3 +371,18 @@ class Settings(BaseSettings):
     def source_timeout(self, code: str, *, sql: bool = False) -> float:
         """The per-call timeout for source `code`."""
         return self.source(code, sql=sql).timeout_s or self.source_timeout_s
+
+    def retries_for(self, code: str, *, sql: bool = False) -> int:
+        """How many times a failed call to source `code` may be retried."""
+        own = self.source(code, sql=sql).retries
+        return self.source_retries if own is None else own
+
+    def breaker_failures_for(self, code: str, *, sql: bool = False) -> int:
+        """Consecutive failures that open source `code`'s breaker."""
+        own = self.source(code, sql=sql).breaker_failures
+        return self.breaker_failures if own is None else own
+
+    def breaker_cooldown_for(self, code: str, *, sql: bool = False) -> float:
+        """How long source `code`'s open breaker waits before a trial call."""
+        own = self.source(code, sql=sql).breaker_cooldown_s
+        return self.breaker_cooldown_s if own is None else own

@@ -13,6 +13,8 @@ from strawberry.schema.config import StrawberryConfig
 from hub.catalog.model import Catalog
 from schema.gate import RequestGate
 from schema.info_types import SCALAR_MAP
+from schema.limits import RequestLimits
+from schema.masking import HubMaskErrors
 from schema.person import PersonTypes
 from schema.plan import PlanCache, SchemaMap
 from schema.query import build_query
@@ -38,7 +40,8 @@ def build_schema(catalog: Catalog, *, introspection: bool = True) -> HubSchema:
     plans = PlanCache(types.schema_map)
     query = build_query(types)
     # Rules are built once; the factory hands the same list to every operation
-    # so ValidationCache keeps hitting.
+    # so ValidationCache keeps hitting. RequestLimits adds the agency's limit
+    # rules, built once per distinct set of limits, for the same reason.
     rules: list[type[ASTValidationRule]] = (
         [] if introspection else [NoSchemaIntrospectionCustomRule]
     )
@@ -48,6 +51,9 @@ def build_schema(catalog: Catalog, *, introspection: bool = True) -> HubSchema:
         federation_version="2.5",
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[
+            # First, so that its post-operation hook masks last, after every other.
+            HubMaskErrors,
+            RequestLimits,
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             lambda: AddValidationRules(rules),

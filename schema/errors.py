@@ -6,6 +6,8 @@ from typing import Any, ClassVar
 
 from graphql import GraphQLError
 
+from hub.observability.metrics import count_error
+
 
 class HubError(GraphQLError):
     """Base of the hub's errors; subclasses fix the code clients branch on."""
@@ -14,6 +16,7 @@ class HubError(GraphQLError):
 
     def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message, extensions={"code": self.code, **details})
+        count_error(self.code)
 
 
 class InvalidRRNError(HubError):
@@ -45,6 +48,7 @@ class SourceFailureError(HubError):
 
     def __init__(self, code: str, source: str, message: str) -> None:
         GraphQLError.__init__(self, message, extensions={"code": code, "source": source})
+        count_error(code)
 
 
 class PurposeRequiredError(HubError):
@@ -87,3 +91,9 @@ class ForbiddenRoleError(HubError):
     """The caller's role may not use this endpoint."""
 
     code = "FORBIDDEN_ROLE"
+
+
+class QueryTooCostlyError(HubError):
+    """The operation's estimated cost is over the agency's limit; nothing ran."""
+
+    code = "QUERY_TOO_COSTLY"

@@ -13,11 +13,18 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import DocumentNode, FieldNode, OperationDefinitionNode, value_from_ast_untyped
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    OperationDefinitionNode,
+    value_from_ast_untyped,
+)
 from strawberry.extensions import SchemaExtension
 
 from hub.catalog.model import Catalog
 from hub.identity.rrn import InvalidRRN, parse_rrn
+from hub.settings import Settings
 from schema.context import HubContext
 from schema.errors import (
     AgencyNotRegisteredError,
@@ -25,8 +32,10 @@ from schema.errors import (
     PolicyRefusedError,
     PurposeNotDeclaredError,
     PurposeRequiredError,
+    QueryTooCostlyError,
 )
-from schema.plan import PlanCache
+from schema.limits import root_fields
+from schema.plan import FieldPlan, PlanCache
 
 CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$")
 
@@ -59,6 +68,62 @@ def named_persons(
     return found
 
 
+def estimated_persons(
+    document: DocumentNode, operation_name: str | None, variables: dict[str, Any] | None
+) -> int:
+    """How many persons the operation's root fields name, from arguments and variables.
+
+    `person` names one, `persons` the length of `rrns`, `_entities` the length of
+    `representations`; root fields reading no person count nothing.
+    """
+    operation = _chosen_operation(document, operation_name)
+    if operation is None:
+        return 0
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    total = 0
+    for field in root_fields(operation.selection_set, fragments):
+        name = field.name.value
+        if name == "person":
+            total += 1
+        elif name in ("persons", "_entities"):
+            argument = "rrns" if name == "persons" else "representations"
+            for node in field.arguments or ():
+                if node.name.value == argument:
+                    value = value_from_ast_untyped(node.value, variables)
+                    total += len(value) if isinstance(value, list) else 1
+    return total
+
+
+def estimated_cost(catalog: Catalog, settings: Settings, plan: FieldPlan, persons: int) -> int:
+    """Persons x the plan's information types, each weighted by its source's cost.
+
+    A household walk reaches further persons: it multiplies the persons by the
+    assumed household size.
+    """
+    weight = sum(
+        settings.source_cost(catalog.info_type(name).source)
+        for name in plan.fields
+        if catalog.has_info_type(name)
+    )
+    if plan.walks_household:
+        persons *= settings.assumed_household_size
+    return persons * max(weight, 1)
+
+
+def _chosen_operation(
+    document: DocumentNode, operation_name: str | None
+) -> OperationDefinitionNode | None:
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode) and (
+            operation_name is None
+            or (definition.name is not None and definition.name.value == operation_name)
+        ):
+            return definition
+    return None
+
+
 class RequestGate(SchemaExtension):
     """Plans the operation and checks who, why and for which case."""
 
@@ -81,6 +146,7 @@ class RequestGate(SchemaExtension):
                 ctx.query_hash = hashlib.sha256(context.query.encode()).hexdigest()
             if plan.touches_data:
                 self._check(ctx)
+                self._check_cost(ctx, document, context.operation_name, context.variables)
                 try:
                     self._decide(ctx)
                 except PolicyRefusedError:
@@ -90,6 +156,31 @@ class RequestGate(SchemaExtension):
                             ctx.access.refused(rrn, type_name, PolicyRefusedError.code)
                     raise
         yield
+
+    def _check_cost(
+        self,
+        ctx: HubContext,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: dict[str, Any] | None,
+    ) -> None:
+        """Refuse an operation whose estimated cost is over the agency's limit."""
+        settings = ctx.services.settings
+        limit = settings.limits_for(ctx.principal.agency).max_cost
+        estimate = estimated_cost(
+            self.catalog,
+            settings,
+            ctx.plan,
+            estimated_persons(document, operation_name, variables),
+        )
+        if estimate > limit:
+            raise QueryTooCostlyError(
+                f"the operation's estimated cost is {estimate}, over the limit of {limit} "
+                "(persons x information types, weighted by source); ask for fewer persons "
+                "or types per request",
+                estimate=estimate,
+                limit=limit,
+            )
 
     def _decide(self, ctx: HubContext) -> None:
         """Refuse the whole operation if it asks for anything the policy does not grant."""

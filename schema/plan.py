@@ -56,6 +56,7 @@ class FieldPlan:
     fields: dict[str, set[str]] = field(default_factory=dict)
     touches_data: bool = False
     companions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    walks_household: bool = False
 
     def for_source(self, catalog: Catalog, source: str) -> dict[str, list[str]]:
         """The source fields one source is asked for, in catalog field order.
@@ -99,6 +100,7 @@ class _Collector(Visitor):
             elif name == "household":
                 wanted = self.plan.fields.setdefault(self.map.household_type, set())
                 wanted.add(self.map.household_field)
+                self.plan.walks_household = True
                 key = f"{self.map.household_type}.{self.map.household_field}"
                 self.plan.companions[key] = self.map.household_companions
 

@@ -7,6 +7,7 @@ a 503 and none of the data.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from typing import Any
@@ -16,7 +17,12 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from hub.audit.access_log import AccessFacts, PersonOutcome, commit_access
-from hub.auth.graphql_view import CASE_HEADER, REQUEST_ID_HEADER, BearerGraphQLView
+from hub.auth.graphql_view import (
+    CASE_HEADER,
+    REQUEST_ID_HEADER,
+    BearerGraphQLView,
+    RequestTimedOut,
+)
 from hub.auth.roles import Role
 from hub.db.models import utcnow
 from schema.build import HubSchema
@@ -94,6 +100,19 @@ class HubGraphQLView(BearerGraphQLView[HubContext]):
         context.policy = await services.policies.current()
         request.state.hub_context = context
         return context
+
+    async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
+        """Execute within HUB_REQUEST_TIMEOUT_S; beyond it nothing is committed or released.
+
+        Only execution is bounded: the access-log commit in `process_result`
+        runs after, whole or not at all, and a timed-out operation never
+        reaches it, so no data leaves.
+        """
+        try:
+            async with asyncio.timeout(self.services.settings.request_timeout_s):
+                return await super().execute_operation(*args, **kwargs)
+        except TimeoutError:
+            raise RequestTimedOut from None
 
     async def process_result(
         self, request: Request, result: ExecutionResult

@@ -35,6 +35,10 @@ class AdminGraphQLView(BearerGraphQLView[AdminContext]):
         )
         self.services = services
 
+    def body_limit(self) -> int:
+        """Policy documents are proposed whole: this endpoint reads longer bodies."""
+        return self._settings.admin_max_body_bytes
+
     async def get_context(self, request: Request, response: Any) -> AdminContext:  # type: ignore[override]
         """Authenticate the caller and refuse any role the endpoint does not serve."""
         principal, request_id = self.authenticate(request, response)

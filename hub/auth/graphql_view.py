@@ -16,13 +16,14 @@ from typing import Any, Generic, TypeVar
 from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from hub.audit.writer import AuditUnavailable
 from hub.auth.roles import Role, RoleRefused, require_role
 from hub.auth.tokens import InvalidToken, Principal, verify_token
 from hub.keys import KeyRing
+from hub.observability.logging import request_id_var
 from hub.settings import Settings
 
 log = logging.getLogger("hub.graphql")
@@ -31,6 +32,14 @@ CASE_HEADER = "Hub-Case-Ref"
 REQUEST_ID_HEADER = "Hub-Request-Id"
 
 ContextT = TypeVar("ContextT")
+
+
+class BodyTooLarge(Exception):
+    """The request body is over HUB_MAX_BODY_BYTES."""
+
+
+class RequestTimedOut(Exception):
+    """Execution took longer than HUB_REQUEST_TIMEOUT_S; nothing is released."""
 
 
 def error_body(message: str, code: str) -> dict[str, Any]:
@@ -56,13 +65,32 @@ class BearerGraphQLView(GraphQL[ContextT, None], Generic[ContextT]):
         """Serve one HTTP request (websockets are not offered)."""
         if scope["type"] != "http":
             return
-        request = Request(scope, receive)
+        limit = self.body_limit()
+        request = Request(scope, _bounded(receive, limit))
         response: Response
         if request.method == "GET":
             response = self._get(request)
         else:
             try:
+                declared = request.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > limit:
+                    raise BodyTooLarge
                 response = await self.run(request)
+            except BodyTooLarge:
+                response = JSONResponse(
+                    error_body(f"the request body is over {limit} bytes", "BODY_TOO_LARGE"),
+                    status_code=413,
+                )
+            except RequestTimedOut:
+                timeout = self._settings.request_timeout_s
+                log.warning("operation stopped after %s s; no data released", timeout)
+                response = JSONResponse(
+                    error_body(
+                        f"the operation did not finish within {timeout:g} s; no data was released",
+                        "REQUEST_TIMEOUT",
+                    ),
+                    status_code=504,
+                )
             except InvalidToken as exc:
                 # The reason goes to the log only: telling a caller why its
                 # forged token failed helps the forger.
@@ -95,6 +123,10 @@ class BearerGraphQLView(GraphQL[ContextT, None], Generic[ContextT]):
                 )
         await response(scope, receive, send)
 
+    def body_limit(self) -> int:
+        """The largest request body this endpoint reads (413 beyond)."""
+        return self._settings.max_body_bytes
+
     def _get(self, request: Request) -> Response:
         # Operations travel by POST only; GET serves GraphiQL where it is enabled.
         if self.graphql_ide and "text/html" in request.headers.get("accept", ""):
@@ -114,6 +146,26 @@ class BearerGraphQLView(GraphQL[ContextT, None], Generic[ContextT]):
         principal = require_role(
             verify_token(self._keys, self._settings, token.strip()), *self.roles
         )
-        request_id = str(uuid.uuid4())
+        # The id the observability middleware gave the request, so logs agree.
+        request_id = request_id_var.get() or str(uuid.uuid4())
         response.headers[REQUEST_ID_HEADER] = request_id
         return principal, request_id
+
+
+def _bounded(receive: Receive, limit: int) -> Receive:
+    """`receive`, failing with BodyTooLarge once the body grows past `limit` bytes.
+
+    Content-Length is checked first; this covers chunked bodies and lying headers.
+    """
+    received = 0
+
+    async def bounded() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise BodyTooLarge
+        return message
+
+    return bounded

@@ -76,3 +76,36 @@ def test_production_refuses_a_development_audit_key(data_dir: Path) -> None:
     )
     with pytest.raises(UnsafeSettings, match="dev-audit"):
         load_keys(settings)
+
+
+def test_production_masks_errors_by_default(data_dir: Path) -> None:
+    assert _production(data_dir).mask_errors_enabled
+    assert not _production(data_dir, mask_errors=False).mask_errors_enabled
+    assert not Settings(data_dir=data_dir).mask_errors_enabled
+
+
+def test_limits_per_agency_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUB_LIMITS__MAX_DEPTH", "8")
+    monkeypatch.setenv("HUB_AGENCY_LIMITS__LOCAL_WELFARE__MAX_COST", "70")
+    monkeypatch.setenv("HUB_SOURCE_COSTS__NTS", "3")
+    settings = Settings()
+    assert settings.limits_for("LOCAL_WELFARE").max_cost == 70
+    assert settings.limits_for("LOCAL_WELFARE").max_depth == 8
+    assert settings.limits_for("NPS").max_cost == 5000
+    assert (settings.source_cost("NTS"), settings.source_cost("NPS")) == (3, 1)
+    with pytest.raises(ValidationError, match="at least 1"):
+        Settings(source_costs={"NTS": 0})
+
+
+def test_fault_handling_defaults_and_per_source_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUB_SOURCE_RETRIES", "1")
+    monkeypatch.setenv("HUB_BREAKER_FAILURES", "3")
+    monkeypatch.setenv("HUB_BREAKER_COOLDOWN_S", "2.5")
+    monkeypatch.setenv("HUB_SOURCES__NTS__URL", "https://nts.example/api")
+    monkeypatch.setenv("HUB_SOURCES__NTS__RETRIES", "0")
+    monkeypatch.setenv("HUB_SOURCES__NTS__BREAKER_FAILURES", "10")
+    monkeypatch.setenv("HUB_SOURCES__NTS__BREAKER_COOLDOWN_S", "0")
+    settings = Settings()
+    assert (settings.retries_for("NPS"), settings.retries_for("NTS")) == (1, 0)
+    assert (settings.breaker_failures_for("NPS"), settings.breaker_failures_for("NTS")) == (3, 10)
+    assert (settings.breaker_cooldown_for("NPS"), settings.breaker_cooldown_for("NTS")) == (2.5, 0)

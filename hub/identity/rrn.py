@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass
 
 _WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
-_SHAPE = re.compile(r"^(\d{6})-?(\d{7})$")
+# ASCII digits only: `\d` also matches other scripts' digits, which would let one
+# person be named by several different strings (and several hashes).
+_SHAPE = re.compile(r"^([0-9]{6})-?([0-9]{7})$")
 # The seventh digit encodes sex and century (9/0 for the 1800s, 1/2 for the
 # 1900s, 3/4 for the 2000s; 5-8 are the same for registered foreigners).
 _CENTURY = {

@@ -5,12 +5,12 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-import strawberry
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
 from hub.catalog.model import Catalog
+from schema.entities import HubFederationSchema
 from schema.gate import RequestGate
 from schema.info_types import SCALAR_MAP
 from schema.limits import RequestLimits
@@ -24,7 +24,7 @@ from schema.query import build_query
 class HubSchema:
     """The executable schema and the name map its planner uses."""
 
-    schema: strawberry.federation.Schema
+    schema: HubFederationSchema
     schema_map: SchemaMap
     person_types: PersonTypes
 
@@ -45,7 +45,7 @@ def build_schema(catalog: Catalog, *, introspection: bool = True) -> HubSchema:
     rules: list[type[ASTValidationRule]] = (
         [] if introspection else [NoSchemaIntrospectionCustomRule]
     )
-    schema = strawberry.federation.Schema(
+    schema = HubFederationSchema(
         query=query,
         types=list(types.object_types.values()),
         federation_version="2.5",

@@ -141,3 +141,20 @@ async def test_household_walk_logs_every_member(
     members = {agency_person_id(keys, AGENCY, r) for r, _ in population.household_members(rrn)}
     assert {r.person for r in rows} == members | {agency_person_id(keys, AGENCY, rrn)}
     assert all(r.released == {"householdComposition": {"members": "full"}} for r in rows)
+
+
+async def test_malformed_representations_are_refused_one_by_one(hub: Hub) -> None:
+    # Found by the fuzzer: strawberry's resolver leaked Python messages for these.
+    query = """{ _entities(representations: [
+        {__typename: "Person", id: "PAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},
+        "",
+        {__typename: "Nope", id: "x"}
+    ]) { ... on Person { id } } }"""
+    body = await hub.query(query)
+    assert body["data"]["_entities"] == [None, None, None]
+    codes = {tuple(e["path"]): e["extensions"]["code"] for e in body["errors"]}
+    assert codes == {
+        ("_entities", 0): "PERSON_NOT_FOUND",
+        ("_entities", 1): "INVALID_REPRESENTATION",
+        ("_entities", 2): "INVALID_REPRESENTATION",
+    }

@@ -21,9 +21,11 @@ from hub.db.session import Database
 from hub.keys import load_keys
 from hub.oauth.endpoints import oauth_routes
 from hub.oauth.server import OAuthConfig
+from hub.observability.logging import configure_logging
 from hub.observability.metrics import HubMetrics
 from hub.observability.middleware import ObservabilityMiddleware
 from hub.observability.routes import instrument, observability_routes
+from hub.ratelimit import RateLimiter
 from hub.settings import Settings
 from policies.store import PolicySource, PolicyStore
 from schema.build import build_schema
@@ -51,6 +53,7 @@ def build_services(
         database=database,
         policies=policies or PolicyStore(database, catalog, ttl_s=settings.policy_refresh_s),
         audit=AuditWriter(database),
+        rate_limiter=RateLimiter(database, settings),
     )
     return services, HubGraphQLView(services, hub_schema)
 
@@ -107,3 +110,15 @@ def create_app(
     app.state.metrics = metrics
     app.state.head_signer = signer
     return app
+
+
+def create_app_from_env() -> Starlette:
+    """The hub's app with settings from the environment: each worker's factory.
+
+    `ssis-hub serve --workers N` hands uvicorn the import string
+    `hub.app:create_app_from_env` (factory=True); every worker process calls
+    it and builds its own services (its own AuditWriter, pools and metrics
+    registry) after the parent has migrated the database once.
+    """
+    configure_logging()
+    return create_app(Settings())

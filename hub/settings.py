@@ -81,6 +81,34 @@ class LimitOverrides(BaseModel):
     max_cost: int | None = Field(default=None, gt=0)
 
 
+class RateLimits(BaseModel):
+    """Requests an agency and each of its officials may make; 0 switches a limit off.
+
+    Counted in fixed windows (the minute, the UTC day) in the hub's database,
+    so every worker process shares them.
+    """
+
+    model_config = {"frozen": True}
+
+    agency_per_minute: int = Field(
+        default=6000, ge=0, description="Requests per minute of one agency (all its officials)."
+    )
+    official_per_minute: int = Field(
+        default=600, ge=0, description="Requests per minute of one official."
+    )
+    agency_per_day: int = Field(
+        default=1_000_000, ge=0, description="Requests per UTC day of one agency (its quota)."
+    )
+
+
+class RateLimitOverrides(BaseModel):
+    """One agency's departures from HUB_RATE_LIMITS; unset values keep the default."""
+
+    agency_per_minute: int | None = Field(default=None, ge=0)
+    official_per_minute: int | None = Field(default=None, ge=0)
+    agency_per_day: int | None = Field(default=None, ge=0)
+
+
 #: Hard cap on the lifetime of access tokens, whatever the settings say.
 MAX_ACCESS_TOKEN_TTL_S = 600
 #: Where `ssis-hub serve` listens by default: the public URL outside production.
@@ -214,6 +242,16 @@ class Settings(BaseSettings):
         description="Per-agency overrides of `limits`, keyed by agency code "
         "(HUB_AGENCY_LIMITS__<CODE>__MAX_COST=...).",
     )
+    rate_limits: RateLimits = Field(
+        default_factory=RateLimits,
+        description="Requests per minute and per day (HUB_RATE_LIMITS__OFFICIAL_PER_MINUTE, ...); "
+        "over a limit the reply is a 429 with Retry-After.",
+    )
+    agency_rate_limits: dict[str, RateLimitOverrides] = Field(
+        default_factory=dict,
+        description="Per-agency overrides of `rate_limits`, keyed by agency code "
+        "(HUB_AGENCY_RATE_LIMITS__<CODE>__AGENCY_PER_DAY=...).",
+    )
     source_costs: dict[str, int] = Field(
         default_factory=dict,
         description="Cost weight of each source's information types in the cost "
@@ -265,7 +303,7 @@ class Settings(BaseSettings):
         # Environment names arrive lower-cased; source codes are upper-case.
         return {code.upper(): entry for code, entry in value.items()}
 
-    @field_validator("agency_limits", "source_costs", mode="after")
+    @field_validator("agency_limits", "agency_rate_limits", "source_costs", mode="after")
     @classmethod
     def _codes_upper(cls, value: dict[str, Any]) -> dict[str, Any]:
         return {code.upper(): entry for code, entry in value.items()}
@@ -335,6 +373,13 @@ class Settings(BaseSettings):
         if overrides is None:
             return self.limits
         return self.limits.model_copy(update=overrides.model_dump(exclude_none=True))
+
+    def rate_limits_for(self, agency: str) -> RateLimits:
+        """The rate limits that apply to `agency`: the defaults and its overrides."""
+        overrides = self.agency_rate_limits.get(agency.upper())
+        if overrides is None:
+            return self.rate_limits
+        return self.rate_limits.model_copy(update=overrides.model_dump(exclude_none=True))
 
     def source_cost(self, code: str) -> int:
         """The cost weight of one source's information types (1 unless configured)."""

@@ -21,6 +21,7 @@ from hub.identity.pseudonyms import agency_key
 from hub.identity.subjects import decrypt_rrn, person_id
 from hub.keys import KeyRing
 from hub.observability.metrics import HubMetrics
+from hub.ratelimit import RateLimiter
 from hub.settings import Settings
 from policies.compiled import CompiledGrant, CompiledPolicy
 from policies.consent import ConsentUsage, ConsentView, consents_of, spend_one_time
@@ -160,6 +161,7 @@ class HubServices:
     policies: PolicySource
     audit: AuditWriter
     metrics: HubMetrics | None = None
+    rate_limiter: RateLimiter | None = None
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The agencies' GraphQL endpoint: authenticate, execute, record, then answer.
+"""The agencies' GraphQL endpoint: authenticate, count, execute, record, then answer.
 
 The order is the point: a response carrying data is built only after the
 access log entries for it are committed. If the commit fails the client gets
@@ -89,6 +89,10 @@ class HubGraphQLView(BearerGraphQLView[HubContext]):
         """Authenticate the caller and gather the request's accountable context."""
         principal, request_id = self.authenticate(request, response)
         services = self.services
+        if services.rate_limiter is not None:
+            # Before anything runs: over a limit, no source is called and
+            # nothing is logged (RateLimited becomes a 429).
+            await services.rate_limiter.hit(principal.agency, principal.official)
         context = HubContext(
             services=services,
             principal=principal,

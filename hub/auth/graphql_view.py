@@ -24,6 +24,7 @@ from hub.auth.roles import Role, RoleRefused, require_role
 from hub.auth.tokens import InvalidToken, Principal, verify_token
 from hub.keys import KeyRing
 from hub.observability.logging import request_id_var
+from hub.ratelimit import RateLimited
 from hub.settings import Settings
 
 log = logging.getLogger("hub.graphql")
@@ -106,6 +107,19 @@ class BearerGraphQLView(GraphQL[ContextT, None], Generic[ContextT]):
                 response = JSONResponse(
                     error_body("this endpoint does not serve the token's role", "FORBIDDEN_ROLE"),
                     status_code=403,
+                )
+            except RateLimited as exc:
+                log.warning("request refused: %s", exc)
+                body = error_body(
+                    f"the {exc.limit} limit of {exc.allowed} requests is reached; "
+                    f"retry after {exc.retry_after} s",
+                    "RATE_LIMITED",
+                )
+                body["errors"][0]["extensions"].update(
+                    limit=exc.limit, allowed=exc.allowed, retryAfter=exc.retry_after
+                )
+                response = JSONResponse(
+                    body, status_code=429, headers={"Retry-After": str(exc.retry_after)}
                 )
             except AuditUnavailable as exc:
                 log.error("audit log unavailable, response withheld: %s", exc)

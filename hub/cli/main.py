@@ -140,6 +140,13 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `ssis-hub`."""
     parser = argparse.ArgumentParser(prog="ssis-hub", description=__doc__.splitlines()[0])
@@ -179,6 +186,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="also start the simulated sources and point the hub at them",
     )
     p.add_argument("--sources-port", type=int, default=8100)
+    p.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="worker processes (each its own app; they share the database)",
+    )
     p.set_defaults(func=cmd_serve)
 
     add_agency_parser(sub)

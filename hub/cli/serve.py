@@ -1,10 +1,19 @@
-"""`ssis-hub serve`: migrate, optionally start the simulated sources, run the hub."""
+"""`ssis-hub serve`: migrate, optionally start the simulated sources, run the hub.
+
+With `--workers N` (N > 1) uvicorn runs N worker processes, each building its
+own app from the environment (`hub.app:create_app_from_env`). Everything that
+must happen once happens here, in the parent, before they start: migrations
+and the baseline policy, development keys, the simulated sources. The workers
+share the database: one audit tree (writers serialise on its size row) and
+one set of rate counters. Prometheus metrics are per process.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import os
 import shlex
 import signal
 import subprocess
@@ -129,7 +138,8 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
             settings = settings.model_copy(
                 update={"simulator_url": f"http://127.0.0.1:{args.sources_port}"}
             )
-        app = create_app(settings)
+        # Generated once here (in development), never by racing workers.
+        load_keys(settings)
         if not settings.is_production:
             sample = build_example(settings, args.host, args.port)
             print(
@@ -139,9 +149,28 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
             )
         # Logs are ours (JSON lines); the middleware writes the access log,
         # naming routes rather than raw paths.
-        uvicorn.run(
-            app, host=args.host, port=args.port, log_level="info", log_config=None, access_log=False
-        )
+        if args.workers > 1:
+            # The workers read their settings from the environment they inherit.
+            os.environ["HUB_SIMULATOR_URL"] = settings.simulator_url
+            uvicorn.run(
+                "hub.app:create_app_from_env",
+                factory=True,
+                workers=args.workers,
+                host=args.host,
+                port=args.port,
+                log_level="info",
+                log_config=None,
+                access_log=False,
+            )
+        else:
+            uvicorn.run(
+                create_app(settings),
+                host=args.host,
+                port=args.port,
+                log_level="info",
+                log_config=None,
+                access_log=False,
+            )
     finally:
         if sources is not None:
             sources.terminate()

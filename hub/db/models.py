@@ -219,3 +219,19 @@ class Pseudonym(Base):
     agency: Mapped[str] = mapped_column(String(32), primary_key=True)
     pseudonym: Mapped[str] = mapped_column(String(40), primary_key=True)
     subject_id: Mapped[str] = mapped_column(ForeignKey("subjects.id"), index=True)
+
+
+class RateCounter(Base):
+    """Requests counted in one window of one rate limit, shared by every hub process.
+
+    `scope` names the limit (`agency_per_minute`, `official_per_minute`,
+    `agency_per_day`), `key` whom it counts (an agency code, or
+    `agency:official`), `window_start` the window's start in Unix seconds.
+    """
+
+    __tablename__ = "rate_counters"
+
+    scope: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(Integer)

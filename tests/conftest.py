@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -83,18 +84,25 @@ async def engines() -> AsyncIterator[dict[str, AsyncEngine]]:
         await engine.dispose()
 
 
-@pytest.fixture
-async def database(db_url: str, engines: dict[str, AsyncEngine]) -> AsyncIterator[Database]:
-    """The database service inside a transaction that is rolled back after the test."""
-    engine = engines.get(db_url)
+@asynccontextmanager
+async def rolled_back(url: str, engines: dict[str, AsyncEngine]) -> AsyncIterator[Database]:
+    """A database service on `url` inside a transaction rolled back at the end."""
+    engine = engines.get(url)
     if engine is None:
-        engine = engines[db_url] = create_engine(db_url)
+        engine = engines[url] = create_engine(url)
     async with engine.connect() as connection:
         transaction = await connection.begin()
         try:
             yield Database(engine, bind=connection)
         finally:
             await transaction.rollback()
+
+
+@pytest.fixture
+async def database(db_url: str, engines: dict[str, AsyncEngine]) -> AsyncIterator[Database]:
+    """The database service inside a transaction that is rolled back after the test."""
+    async with rolled_back(db_url, engines) as db:
+        yield db
 
 
 @pytest.fixture

@@ -33,9 +33,9 @@ from hypothesis import strategies as st
 from schemathesis.graphql import nodes
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.db.engine import create_engine
 from hub.db.session import Database
 from simulator.population import Population
+from tests.conftest import rolled_back
 from tests.schema.conftest import HubFactory
 
 SDL = Path(__file__).resolve().parents[2] / "schema.graphql"
@@ -156,15 +156,8 @@ async def sqlite_database(
     sqlite_url: str, engines: dict[str, AsyncEngine]
 ) -> AsyncIterator[Database]:
     """The SQLite test database inside a transaction rolled back after the test."""
-    engine = engines.get(sqlite_url)
-    if engine is None:
-        engine = engines[sqlite_url] = create_engine(sqlite_url)
-    async with engine.connect() as connection:
-        transaction = await connection.begin()
-        try:
-            yield Database(engine, bind=connection)
-        finally:
-            await transaction.rollback()
+    async with rolled_back(sqlite_url, engines) as db:
+        yield db
 
 
 async def _fuzz(

@@ -347,12 +347,13 @@ class HubProcess:
                 await asyncio.to_thread(self.process.wait, 10)
 
 
-def _start_hub(env: dict[str, str], workdir: Path, name: str) -> HubProcess:
+def _start_hub(env: dict[str, str], workdir: Path, name: str, *serve_args: str) -> HubProcess:
+    """`ssis-hub serve` (with `serve_args`) as a subprocess on a free port, logging to a file."""
     port = _free_port()
     log_path = workdir / f"{name}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "hub.cli.main", "serve", "--port", str(port)],
+            [sys.executable, "-m", "hub.cli.main", "serve", *serve_args, "--port", str(port)],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -12,8 +12,6 @@ import os
 import random
 import re
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -31,8 +29,7 @@ from tests.hub.audit.test_concurrency import (
     AGENCY,
     PURPOSE,
     QUERY,
-    HubProcess,
-    _free_port,
+    _start_hub,
     check_tree,
     postgres_url,
     scratch_postgres,
@@ -41,20 +38,6 @@ from tests.hub.audit.test_concurrency import (
 OFFICIAL_LIMIT = 10
 OFFICIALS = 8
 PER_OFFICIAL = 5
-
-
-def _start(env: dict[str, str], workdir: Path) -> HubProcess:
-    port = _free_port()
-    log_path = workdir / "hub.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "hub.cli.main", "serve", "--workers", "2", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=workdir,
-        )
-    return HubProcess(port, process, log_path)
 
 
 @pytest.mark.postgres
@@ -76,7 +59,7 @@ async def test_two_workers_share_the_tree_and_the_limits(tmp_path: Path) -> None
                 "HUB_ENVIRONMENT": "development",
                 "HUB_RATE_LIMITS__OFFICIAL_PER_MINUTE": str(OFFICIAL_LIMIT),
             }
-            hub = _start(env, tmp_path)
+            hub = _start_hub(env, tmp_path, "hub", "--workers", "2")
             try:
                 async with httpx.AsyncClient(timeout=30) as client:
                     await hub.wait_ready(client)

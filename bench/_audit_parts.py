@@ -23,7 +23,7 @@ import httpx
 from sqlalchemy.engine import make_url
 
 from bench._stats import percentile
-from bench._workload import Workload
+from bench._workload import BENCH_RATE_LIMITS, Workload
 from hub.app import close_services, create_app
 from hub.audit.access_log import AccessFacts, PersonOutcome, commit_access
 from hub.audit.entries import EntryContent
@@ -366,6 +366,7 @@ async def measure_hub(
         data_dir=workdir,
         database_url=url,
         sources={s.code: SourceSettings(url=f"memory://{DATASET}") for s in catalog.sources},
+        rate_limits=BENCH_RATE_LIMITS,
     )
     app = create_app(settings, policies=FixedPolicy(grant_everything(catalog, AGENCY, PURPOSE)))
     services: HubServices = app.state.services

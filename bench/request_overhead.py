@@ -36,7 +36,7 @@ from strawberry.asgi import GraphQL
 from bench._baseline import build_bare_schema, shape_differences
 from bench._breakdown import POLICY, PhaseTimes, instrument_hub
 from bench._stats import Stats, stats_table, summarise
-from bench._workload import Workload, build_workload
+from bench._workload import BENCH_RATE_LIMITS, Workload, build_workload
 from connectors.memory import publish_dataset
 from hub.app import close_services, create_app
 from hub.auth.tokens import issue_token
@@ -195,6 +195,7 @@ async def run(config: Config, workdir: Path) -> Result:
         data_dir=workdir,
         database_url=url,
         sources={s.code: SourceSettings(url=f"memory://{DATASET}") for s in catalog.sources},
+        rate_limits=BENCH_RATE_LIMITS,
     )
     # Every field is granted, so the policy decision runs for each of the
     # query's fields; the baseline's grants would refuse some of them.

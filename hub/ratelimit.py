@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, delete, or_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from hub.db.models import RateCounter
 from hub.db.session import Database
+from hub.db.upsert import dialect_insert
 from hub.settings import RateLimits, Settings
 
 log = logging.getLogger("hub.ratelimit")
@@ -108,8 +108,7 @@ class RateLimiter:
         Over a limit the transaction rolls back: a refused request consumes nothing.
         """
         async with self._database.session() as session:
-            dialect: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-            insert = dialect.insert(RateCounter).values(rows)
+            insert = dialect_insert(session.get_bind().dialect.name, RateCounter).values(rows)
             statement = insert.on_conflict_do_update(
                 index_elements=["scope", "key", "window_start"],
                 set_={"count": RateCounter.count + 1},

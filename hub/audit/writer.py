@@ -22,13 +22,13 @@ from typing import Any
 
 import orjson
 from sqlalchemy import insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.entries import EntryContent, row_values
 from hub.audit.merkle import Frontier, frontier_nodes
 from hub.db.models import AuditEntry, AuditNode, AuditState
 from hub.db.session import Database
+from hub.db.upsert import dialect_insert
 
 log = logging.getLogger("hub.audit")
 
@@ -266,6 +266,5 @@ def _insert_ignoring(dialect: str, model: type[Any]) -> Any:
     """A cached INSERT … ON CONFLICT DO NOTHING for executemany on `dialect`."""
     key = (dialect, model)
     if key not in _SIDE_INSERTS:
-        module = postgresql if dialect == "postgresql" else sqlite
-        _SIDE_INSERTS[key] = module.insert(model.__table__).on_conflict_do_nothing()
+        _SIDE_INSERTS[key] = dialect_insert(dialect, model.__table__).on_conflict_do_nothing()
     return _SIDE_INSERTS[key]

@@ -60,43 +60,41 @@ _JTI_MAX = 255  # the used_assertions.jti column
 
 
 class HubRefusal:
-    """Mixin of the hub's OAuth2 errors: the precise reason, for the log only."""
+    """Mixin of the hub's OAuth2 errors: a generic description for the client,
+    the precise reason for the log only. It comes first among the bases, so
+    its constructor fills in authlib's error with `public_description`."""
 
+    public_description = ""
     reason: str
 
+    def __init__(self, reason: str) -> None:
+        super().__init__(description=self.public_description)  # type: ignore[call-arg]
+        self.reason = reason
 
-class ClientRefused(InvalidClientError, HubRefusal):  # type: ignore[misc]
+
+class ClientRefused(HubRefusal, InvalidClientError):  # type: ignore[misc]
     """Client authentication failed (401 invalid_client)."""
 
     status_code = 401
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(description="client authentication failed")
-        self.reason = reason
+    public_description = "client authentication failed"
 
 
-class GrantRefused(InvalidGrantError, HubRefusal):  # type: ignore[misc]
+class GrantRefused(HubRefusal, InvalidGrantError):  # type: ignore[misc]
     """The JWT-bearer grant assertion is not acceptable (400 invalid_grant, RFC 7523 §3.1)."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(description="the authorization grant is not acceptable")
-        self.reason = reason
+    public_description = "the authorization grant is not acceptable"
 
 
-class RequestRefused(InvalidRequestError, HubRefusal):  # type: ignore[misc]
+class RequestRefused(HubRefusal, InvalidRequestError):  # type: ignore[misc]
     """The token request itself is malformed (400 invalid_request)."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(description="the token request is malformed")
-        self.reason = reason
+    public_description = "the token request is malformed"
 
 
-class ScopeRefused(InvalidScopeError, HubRefusal):  # type: ignore[misc]
+class ScopeRefused(HubRefusal, InvalidScopeError):  # type: ignore[misc]
     """The client asked for another role's scope (400 invalid_scope)."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(description="the requested scope is not available to this client")
-        self.reason = reason
+    public_description = "the requested scope is not available to this client"
 
 
 @dataclass(frozen=True)

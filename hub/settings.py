@@ -296,6 +296,22 @@ class Settings(BaseSettings):
         default=False,
         description="Let production start with GraphiQL or introspection enabled.",
     )
+    debug: bool = Field(
+        default=False,
+        description="Starlette's debug mode (tracebacks in error replies) and asyncio's "
+        "debug checks; production refuses it.",
+    )
+    redis_url: SecretStr | None = Field(
+        default=None,
+        description="Redis (redis://host:port/db) that counts rate limits and quotas; "
+        "when unset they are counted in the hub's database.",
+    )
+    trusted_document_agencies: list[str] | None = Field(
+        default=None,
+        description="Agencies (codes, or \"*\" for all) that may run only trusted documents: "
+        "operations registered by hash and approved by a privacy officer. Defaults to all "
+        "agencies in production and none elsewhere.",
+    )
 
     @field_validator("sources", mode="after")
     @classmethod
@@ -307,6 +323,11 @@ class Settings(BaseSettings):
     @classmethod
     def _codes_upper(cls, value: dict[str, Any]) -> dict[str, Any]:
         return {code.upper(): entry for code, entry in value.items()}
+
+    @field_validator("trusted_document_agencies", mode="after")
+    @classmethod
+    def _agency_codes_upper(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else sorted({code.strip().upper() for code in value})
 
     @field_validator("source_costs", mode="after")
     @classmethod
@@ -346,6 +367,13 @@ class Settings(BaseSettings):
                 "HUB_ALLOW_UNSAFE_PRODUCTION=true"
             )
         return self
+
+    def trusted_documents_required(self, agency: str) -> bool:
+        """Whether `agency` may run only registered, approved documents."""
+        agencies = self.trusted_document_agencies
+        if agencies is None:
+            return self.is_production
+        return "*" in agencies or agency.upper() in agencies
 
     @property
     def is_production(self) -> bool:

@@ -308,7 +308,7 @@ class Settings(BaseSettings):
     )
     trusted_document_agencies: list[str] | None = Field(
         default=None,
-        description="Agencies (codes, or \"*\" for all) that may run only trusted documents: "
+        description='Agencies (codes, or "*" for all) that may run only trusted documents: '
         "operations registered by hash and approved by a privacy officer. Defaults to all "
         "agencies in production and none elsewhere.",
     )

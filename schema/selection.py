@@ -26,7 +26,7 @@ _Node = FieldNode | FragmentSpreadNode | InlineFragmentNode
 
 def _condition(directive: DirectiveNode, variables: dict[str, Any]) -> bool:
     """The value of a validated `if: Boolean!` argument (a literal or a variable)."""
-    for argument in directive.arguments:
+    for argument in directive.arguments or ():
         if argument.name.value == "if":
             value = argument.value
             if isinstance(value, VariableNode):

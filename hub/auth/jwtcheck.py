@@ -112,8 +112,56 @@ def peek_claims(token: str) -> dict[str, Any]:
     return claims if isinstance(claims, dict) else {}
 
 
-def verify_jwt(token: str, keys: KeySet, rules: JWTRules, *, now: int) -> dict[str, Any]:
-    """Verify `token` under `rules` at time `now`; return its claims or raise InvalidToken."""
+class VerifiedSignatures:
+    """Claims of tokens whose header and signature one verifier has already checked.
+
+    An agency application sends the same access token with every request
+    for its lifetime (minutes), and checking the Ed25519 signature and
+    decoding the token again each time is most of what authentication costs.
+    Only the signature check is remembered: the claims (validity window,
+    audience, issuer …) are checked again on every use. Keyed by the whole
+    token text, so a token differing in one character is verified afresh.
+    The cache belongs to one verifier with one fixed key set; it holds at
+    most `max_entries` tokens, dropping the oldest first.
+    """
+
+    def __init__(self, max_entries: int = 10_000) -> None:
+        self._claims: dict[str, dict[str, Any]] = {}
+        self._max_entries = max_entries
+
+    def get(self, token: str) -> dict[str, Any] | None:
+        """The claims of `token` if its signature was verified before."""
+        return self._claims.get(token)
+
+    def put(self, token: str, claims: dict[str, Any]) -> None:
+        """Remember that `token`'s signature is good."""
+        if len(self._claims) >= self._max_entries:
+            # Dicts keep insertion order: the first entry is the oldest.
+            del self._claims[next(iter(self._claims))]
+        self._claims[token] = claims
+
+    def __len__(self) -> int:
+        return len(self._claims)
+
+
+def verify_jwt(
+    token: str,
+    keys: KeySet,
+    rules: JWTRules,
+    *,
+    now: int,
+    verified: VerifiedSignatures | None = None,
+) -> dict[str, Any]:
+    """Verify `token` under `rules` at time `now`; return its claims or raise InvalidToken.
+
+    With `verified`, a token whose signature was checked before (under the
+    same keys) has only its claims checked again.
+    """
+    if verified is not None:
+        known = verified.get(token)
+        if known is not None:
+            _check_claims(known, rules, now)
+            return known
     header = _header(token)
     key = _key_for(header, keys, rules)
     try:
@@ -124,6 +172,8 @@ def verify_jwt(token: str, keys: KeySet, rules: JWTRules, *, now: int) -> dict[s
         raise refuse(Refusal.MALFORMED, type(exc).__name__) from None
     claims = decoded.claims
     _check_claims(claims, rules, now)
+    if verified is not None:
+        verified.put(token, claims)
     return claims
 
 

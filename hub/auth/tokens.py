@@ -22,12 +22,26 @@ from typing import Any
 from joserfc import jwt
 
 from hub.auth import clock
-from hub.auth.jwtcheck import InvalidToken, JWTRules, Refusal, refuse, verify_jwt
+from hub.auth.jwtcheck import (
+    InvalidToken,
+    JWTRules,
+    Refusal,
+    VerifiedSignatures,
+    refuse,
+    verify_jwt,
+)
 from hub.auth.roles import Role
 from hub.keys import TOKEN_ALGORITHMS, KeyRing
 from hub.settings import MAX_ACCESS_TOKEN_TTL_S, Settings
 
-__all__ = ["OFFICIAL_ID", "InvalidToken", "Principal", "issue_token", "verify_token"]
+__all__ = [
+    "OFFICIAL_ID",
+    "InvalidToken",
+    "Principal",
+    "VerifiedSignatures",
+    "issue_token",
+    "verify_token",
+]
 
 log = logging.getLogger("hub.auth")
 
@@ -101,16 +115,23 @@ def issue_token(
     return jwt.encode(header, claims, ring.token_signing, algorithms=TOKEN_ALGORITHMS)
 
 
-def verify_token(ring: KeyRing, settings: Settings, token: str) -> Principal:
-    """Check signature and claims; return the principal or log and raise InvalidToken."""
+def verify_token(
+    ring: KeyRing, settings: Settings, token: str, verified: VerifiedSignatures | None = None
+) -> Principal:
+    """Check signature and claims; return the principal or log and raise InvalidToken.
+
+    `verified` remembers good signatures for a verifier whose `ring` does not change.
+    """
     try:
-        return _verify(ring, settings, token)
+        return _verify(ring, settings, token, verified)
     except InvalidToken as exc:
         log.warning("access token refused: %s", exc.reason)
         raise
 
 
-def _verify(ring: KeyRing, settings: Settings, token: str) -> Principal:
+def _verify(
+    ring: KeyRing, settings: Settings, token: str, verified: VerifiedSignatures | None
+) -> Principal:
     rules = JWTRules(
         algorithms=TOKEN_ALGORITHMS,
         audiences=[settings.audience],
@@ -122,7 +143,7 @@ def _verify(ring: KeyRing, settings: Settings, token: str) -> Principal:
         max_lifetime_s=MAX_ACCESS_TOKEN_TTL_S if settings.is_production else None,
         typ=TOKEN_TYPE,
     )
-    claims = verify_jwt(token, ring.token_verification, rules, now=clock.now())
+    claims = verify_jwt(token, ring.token_verification, rules, now=clock.now(), verified=verified)
     official = claims["sub"]
     if not isinstance(official, str) or not OFFICIAL_ID.match(official):
         raise refuse(Refusal.INVALID_CLAIM, "sub is not an official id")

@@ -7,6 +7,10 @@ written). Sources are reported, not probed: each one's circuit-breaker
 state is listed, and an open breaker leaves the hub ready (the fields of
 that source come back null with SOURCE_UNAVAILABLE), while a database that
 does not answer makes it unready, since no answer can be logged.
+
+When the rate limits are counted in Redis (HUB_REDIS_URL), Redis must answer
+a PING too: a configured Redis that is down would let every request through
+uncounted, so the instance is reported unready for the balancer to notice.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from sqlalchemy import select, text, update
 from connectors.base import BaseConnector
 from hub.db.models import AuditState
 from hub.db.session import Database
+from hub.ratelimit import RateLimiter
 
 log = logging.getLogger("hub.health")
 
@@ -101,9 +106,15 @@ async def _run(check: Any) -> dict[str, Any]:
 
 
 async def readiness(
-    database: Database, connectors: Mapping[str, BaseConnector]
+    database: Database,
+    connectors: Mapping[str, BaseConnector],
+    rate_limiter: RateLimiter | None = None,
 ) -> tuple[bool, dict[str, Any]]:
-    """Whether the hub is ready, and the JSON body listing each check."""
+    """Whether the hub is ready, and the JSON body listing each check.
+
+    The rate limiter's store is checked only when it is a service of its own
+    (Redis); counted in the database, the database check covers it.
+    """
     database_check = await _run(check_database(database))
     audit_check = (
         await _run(check_audit_writable(database))
@@ -118,4 +129,8 @@ async def readiness(
         "sources": {"ok": True, "open": open_sources, "breakers": breakers},
     }
     ready = bool(database_check["ok"] and audit_check["ok"])
+    if rate_limiter is not None and rate_limiter.backend != "database":
+        limiter_check = await _run(rate_limiter.check())
+        checks["rate_limits"] = {**limiter_check, "backend": rate_limiter.backend}
+        ready = ready and bool(limiter_check["ok"])
     return ready, {"status": "ready" if ready else "unready", "checks": checks}

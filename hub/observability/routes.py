@@ -22,7 +22,7 @@ def observability_routes(services: HubServices, metrics: HubMetrics) -> list[Rou
     """The readiness and metrics endpoints of one app."""
 
     async def readyz(_: Request) -> JSONResponse:
-        ready, body = await readiness(services.database, services.connectors)
+        ready, body = await readiness(services.database, services.connectors, services.rate_limiter)
         return JSONResponse(body, status_code=200 if ready else 503)
 
     async def metrics_endpoint(_: Request) -> Response:

@@ -2,23 +2,33 @@
 
 Over a limit the reply is a 429 with Retry-After and RATE_LIMITED naming the
 limit; no source is called and nothing is logged. Two hubs built on the same
-`database` stand for two worker processes: they count in the same rows.
+`database` stand for two worker processes: they count in the same rows. With
+HUB_REDIS_URL set the counters live in Redis instead (the store's own
+behaviour is tested per backend in tests/hub/ratelimit/).
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from hub.db.engine import create_engine
 from hub.db.models import AuditEntry, RateCounter
 from hub.db.session import Database
-from hub.ratelimit import RateLimiter
+from hub.ratelimit import DatabaseRateLimiter, RedisRateLimiter
 from hub.settings import Settings
 from simulator.population import Population
+from tests.hub.ratelimit.redis_support import (
+    DOWN_REDIS_URL,
+    delete_keys,
+    require_redis,
+    unique_prefix,
+)
 from tests.schema.conftest import AGENCY, Hub, HubFactory
 
 ONE = "query($r: String!) { person(rrn: $r) { earnedIncome { annualAmount } } }"
@@ -160,8 +170,87 @@ async def test_unusable_counters_let_the_request_through(tmp_path: Path) -> None
     # test_federation_and_audit.py::test_no_data_leaves_when_the_log_cannot_be_written.
     broken = Database(create_engine(f"sqlite+aiosqlite:///{tmp_path / 'broken.db'}"))
     try:
-        limiter = RateLimiter(broken, Settings(rate_limits={"official_per_minute": 1}))
+        limiter = DatabaseRateLimiter(broken, Settings(rate_limits={"official_per_minute": 1}))
         await limiter.hit(AGENCY, "kim.01")
         await limiter.hit(AGENCY, "kim.01")
     finally:
         await broken.dispose()
+
+
+@pytest.fixture
+async def redis_limiters() -> AsyncIterator[list[RedisRateLimiter]]:
+    """Redis limiters of the test's hubs, closed after it (hub_factory runs no lifespan)."""
+    limiters: list[RedisRateLimiter] = []
+    yield limiters
+    for limiter in limiters:
+        await limiter.aclose()
+
+
+def _redis_limiter(hub: Hub, closing: list[RedisRateLimiter]) -> RedisRateLimiter:
+    limiter = hub.app.state.services.rate_limiter
+    assert isinstance(limiter, RedisRateLimiter)
+    closing.append(limiter)
+    return limiter
+
+
+@pytest.fixture
+async def redis_prefix() -> AsyncIterator[tuple[str, str]]:
+    """The test Redis's URL and a key prefix of this test's own, deleted afterwards."""
+    url = await require_redis()
+    prefix = unique_prefix()
+    yield url, prefix
+    await delete_keys(url, prefix)
+
+
+@pytest.mark.redis
+async def test_limits_counted_in_redis(
+    database: Database,
+    hub_factory: HubFactory,
+    population: Population,
+    redis_prefix: tuple[str, str],
+    redis_limiters: list[RedisRateLimiter],
+) -> None:
+    url, prefix = redis_prefix
+    # Two hubs on one Redis: two worker processes (each with its own pool).
+    hubs = [
+        await hub_factory(database, redis_url=url, rate_limits={"official_per_minute": 2})
+        for _ in range(2)
+    ]
+    for hub in hubs:
+        _redis_limiter(hub, redis_limiters).prefix = prefix
+        _freeze(hub, NOW)
+    first, second = hubs
+    rrn = population.sample_rrns(1)[0]
+    assert (await _ask(first, rrn)).status_code == 200
+    assert (await _ask(second, rrn)).status_code == 200
+    entries, calls = await _entries(database), first.calls()
+    error = _limited(await _ask(first, rrn), "official_per_minute", 2)
+    assert error["extensions"]["retryAfter"] == 45
+    assert first.calls() == calls and await _entries(database) == entries
+    # Nothing was counted in the database.
+    async with database.session() as session:
+        assert await session.scalar(select(func.count()).select_from(RateCounter)) == 0
+    ready = await first.client.get("/readyz")
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["checks"]["rate_limits"] == {"ok": True, "backend": "redis"}
+
+
+async def test_redis_down_lets_requests_through_but_is_not_ready(
+    database: Database,
+    hub_factory: HubFactory,
+    population: Population,
+    redis_limiters: list[RedisRateLimiter],
+) -> None:
+    hub = await hub_factory(database, redis_url=DOWN_REDIS_URL, rate_limits={"agency_per_day": 1})
+    _redis_limiter(hub, redis_limiters)
+    rrn = population.sample_rrns(1)[0]
+    for _ in range(2):
+        response = await _ask(hub, rrn)
+        assert response.status_code == 200 and "errors" not in response.json(), response.text
+    ready = await hub.client.get("/readyz")
+    assert ready.status_code == 503
+    checks = ready.json()["checks"]
+    assert checks["database"] == {"ok": True}
+    assert checks["rate_limits"]["ok"] is False
+    # Only the failure's type is shown, never the Redis URL.
+    assert "127.0.0.1" not in ready.text

@@ -1,24 +1,21 @@
-"""Rate limits and quotas per agency and per official, shared by every hub process.
+"""Rate counters in the hub's database: no extra service, one write transaction per request.
 
-Fixed windows counted in the hub's database (`rate_counters`): each request
-increments its official's minute, its agency's minute and its agency's day
-counters with one INSERT … ON CONFLICT DO UPDATE SET count = count + 1
-RETURNING, in one short transaction. If any counter is then over its limit
-the transaction rolls back (a refused request consumes nothing) and the
-caller gets a 429 with the seconds until that window ends. If the database
-cannot be used the request is let through uncounted (with a warning): the
-access log, in the same database, then fails closed. Counters of past
-windows are deleted about once a minute per process, in a transaction of
-their own.
+Fixed windows counted in `rate_counters`: each request increments its
+official's minute, its agency's minute and its agency's day counters with one
+INSERT … ON CONFLICT DO UPDATE SET count = count + 1 RETURNING, in one short
+transaction. If any counter is then over its limit the transaction rolls back
+(a refused request consumes nothing) and the caller gets a 429 with the
+seconds until that window ends. If the database cannot be used the request is
+let through uncounted (with a warning): the access log, in the same database,
+then fails closed. Counters of past windows are deleted about once a minute
+per process, in a transaction of their own.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, delete, or_
@@ -27,46 +24,20 @@ from sqlalchemy.exc import SQLAlchemyError
 from hub.db.models import RateCounter
 from hub.db.session import Database
 from hub.db.upsert import dialect_insert
-from hub.settings import RateLimits, Settings
+from hub.ratelimit.interfaces import RateLimited
+from hub.ratelimit.windows import DAY, MINUTE, Counter, counters
+from hub.settings import Settings
 
 log = logging.getLogger("hub.ratelimit")
 
-MINUTE = 60
-DAY = 86_400
 #: How often (seconds) a process deletes the counters of past windows.
 PURGE_INTERVAL_S = 60.0
 
 
-class RateLimited(Exception):
-    """A request over one of its rate limits; nothing runs."""
+class DatabaseRateLimiter:
+    """Checks and counts requests against the configured limits in the hub's database."""
 
-    def __init__(self, limit: str, allowed: int, retry_after: int) -> None:
-        super().__init__(f"{limit} limit of {allowed} reached; retry after {retry_after} s")
-        self.limit = limit
-        self.allowed = allowed
-        self.retry_after = retry_after
-
-
-@dataclass(frozen=True)
-class _Counter:
-    scope: str
-    key: str
-    window_s: int
-    allowed: int
-
-
-def _counters(limits: RateLimits, agency: str, official: str) -> list[_Counter]:
-    counters = [
-        _Counter("agency_per_day", agency, DAY, limits.agency_per_day),
-        _Counter("agency_per_minute", agency, MINUTE, limits.agency_per_minute),
-        _Counter("official_per_minute", f"{agency}:{official}", MINUTE, limits.official_per_minute),
-    ]
-    # A fixed order (scope, key): concurrent transactions lock the rows alike.
-    return sorted((c for c in counters if c.allowed > 0), key=lambda c: (c.scope, c.key))
-
-
-class RateLimiter:
-    """Checks and counts requests against the configured limits."""
+    backend = "database"
 
     def __init__(
         self, database: Database, settings: Settings, clock: Callable[[], float] = time.time
@@ -78,17 +49,16 @@ class RateLimiter:
 
     async def hit(self, agency: str, official: str) -> None:
         """Count one request of `official` of `agency`; raise RateLimited if over a limit."""
-        counters = _counters(self._settings.rate_limits_for(agency), agency, official)
-        if not counters:
+        wanted = counters(self._settings.rate_limits_for(agency), agency, official)
+        if not wanted:
             return
         now = self.clock()
-        starts = {c.scope: int(now // c.window_s) * c.window_s for c in counters}
         rows = [
-            {"scope": c.scope, "key": c.key, "window_start": starts[c.scope], "count": 1}
-            for c in counters
+            {"scope": c.scope, "key": c.key, "window_start": c.window_start(now), "count": 1}
+            for c in wanted
         ]
         try:
-            over = await self._count(rows, counters)
+            over = await self._count(rows, wanted)
         except SQLAlchemyError as exc:
             # The limits protect the sources, they do not account for data:
             # with the database unusable the access log cannot be written
@@ -96,13 +66,18 @@ class RateLimiter:
             log.warning("rate counters unavailable, request not counted: %s", type(exc).__name__)
             return
         if over is not None:
-            window_end = starts[over.scope] + over.window_s
-            raise RateLimited(over.scope, over.allowed, max(1, math.ceil(window_end - now)))
+            raise RateLimited(over.scope, over.allowed, over.seconds_left(now))
         if now >= self._next_purge:
             self._next_purge = now + PURGE_INTERVAL_S
             await self._purge(now)
 
-    async def _count(self, rows: list[dict[str, Any]], counters: list[_Counter]) -> _Counter | None:
+    async def check(self) -> None:
+        """Nothing of its own: /readyz checks the database already."""
+
+    async def aclose(self) -> None:
+        """Nothing to release: the database's pool is the app's to dispose of."""
+
+    async def _count(self, rows: list[dict[str, Any]], wanted: list[Counter]) -> Counter | None:
         """Increment the counters in one transaction; the first over its limit, if any.
 
         Over a limit the transaction rolls back: a refused request consumes nothing.
@@ -114,7 +89,7 @@ class RateLimiter:
                 set_={"count": RateCounter.count + 1},
             ).returning(RateCounter.scope, RateCounter.count)
             counts: dict[str, int] = {s: n for s, n in (await session.execute(statement)).all()}
-            for counter in counters:
+            for counter in wanted:
                 if counts[counter.scope] > counter.allowed:
                     await session.rollback()
                     return counter

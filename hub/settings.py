@@ -84,8 +84,9 @@ class LimitOverrides(BaseModel):
 class RateLimits(BaseModel):
     """Requests an agency and each of its officials may make; 0 switches a limit off.
 
-    Counted in fixed windows (the minute, the UTC day) in the hub's database,
-    so every worker process shares them.
+    Counted in fixed windows (the minute, the UTC day) in Redis when
+    HUB_REDIS_URL is set, else in the hub's database, so every worker process
+    shares them.
     """
 
     model_config = {"frozen": True}
@@ -123,7 +124,12 @@ class Settings(BaseSettings):
     """All of the hub's configuration."""
 
     model_config = SettingsConfigDict(
-        env_prefix="HUB_", env_nested_delimiter="__", extra="ignore", frozen=True
+        env_prefix="HUB_",
+        env_nested_delimiter="__",
+        extra="ignore",
+        frozen=True,
+        # A refusal must never echo what it refused: the input holds keys and passwords.
+        hide_input_in_errors=True,
     )
 
     environment: Environment = Field(
@@ -339,33 +345,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
-        if self.environment is not Environment.PRODUCTION:
-            return self
-        missing = [
-            name
-            for name in (
-                "database_url",
-                "public_url",
-                "token_signing_keys",
-                "audit_signing_key",
-                "subject_hash_key",
-                "subject_encryption_keys",
-            )
-            if getattr(self, name) is None
-        ]
-        if missing:
-            raise UnsafeSettings(
-                "production needs explicit keys and database, missing: "
-                + ", ".join(f"HUB_{m.upper()}" for m in missing)
-            )
-        if not str(self.public_url).startswith("https://"):
-            # The issuer identifier and the token endpoint's URL (RFC 8414).
-            raise UnsafeSettings("production needs an https:// HUB_PUBLIC_URL")
-        if (self.graphiql or self.introspection) and not self.allow_unsafe_production:
-            raise UnsafeSettings(
-                "production refuses GraphiQL or introspection unless "
-                "HUB_ALLOW_UNSAFE_PRODUCTION=true"
-            )
+        if self.environment is Environment.PRODUCTION:
+            # Imported here: hub.production reads Settings' fields and imports this module.
+            from hub.production import refuse_unsafe_production
+
+            refuse_unsafe_production(self)
         return self
 
     def trusted_documents_required(self, agency: str) -> bool:

@@ -7,6 +7,9 @@ from pydantic import ValidationError
 from hub.keys import load_keys
 from hub.settings import Environment, Settings, UnsafeSettings
 
+#: A password no list of defaults holds (the production fixtures' database password).
+GOOD_PASSWORD = "tK9-vq2Lr8wZ"
+
 
 def test_development_defaults_are_embedded(data_dir: Path) -> None:
     settings = Settings(data_dir=data_dir)
@@ -34,7 +37,7 @@ def _production(data_dir: Path, **extra: object) -> Settings:
     dev_file = json.loads((data_dir / "dev-keys.json").read_text())
     values: dict[str, object] = {
         "environment": Environment.PRODUCTION,
-        "database_url": "postgresql+asyncpg://hub@db/hub",
+        "database_url": f"postgresql+asyncpg://hub:{GOOD_PASSWORD}@db/hub",
         "public_url": "https://hub.example",
         "token_signing_keys": json.dumps({"keys": [dev_file["token_signing_key"]]}),
         "subject_hash_key": dev_file["subject_hash_key"],
@@ -109,3 +112,86 @@ def test_fault_handling_defaults_and_per_source_overrides(monkeypatch: pytest.Mo
     assert (settings.retries_for("NPS"), settings.retries_for("NTS")) == (1, 0)
     assert (settings.breaker_failures_for("NPS"), settings.breaker_failures_for("NTS")) == (3, 10)
     assert (settings.breaker_cooldown_for("NPS"), settings.breaker_cooldown_for("NTS")) == (2.5, 0)
+
+
+def test_production_refuses_debug(data_dir: Path) -> None:
+    with pytest.raises(ValidationError, match="HUB_DEBUG"):
+        _production(data_dir, debug=True)
+    # Not even with the unsafe switch: tracebacks would leave with the replies.
+    with pytest.raises(ValidationError, match="HUB_DEBUG"):
+        _production(data_dir, debug=True, allow_unsafe_production=True)
+    assert Settings(data_dir=data_dir, debug=True).debug
+
+
+@pytest.mark.parametrize(
+    ("setting", "url"),
+    [
+        ("HUB_DATABASE_URL", "postgresql+asyncpg://hub@db/hub"),
+        ("HUB_DATABASE_URL", "postgresql+asyncpg://hub:@db/hub"),
+        ("HUB_SQL_SOURCE_URL", "postgresql+asyncpg://ssis@db.ssis/benefits"),
+        ("HUB_REDIS_URL", "redis://redis.internal:6379/0"),
+        ("HUB_REDIS_URL", "rediss://default:@redis.internal:6379/0"),
+    ],
+)
+def test_production_refuses_server_urls_without_a_password(
+    data_dir: Path, setting: str, url: str
+) -> None:
+    name = setting.removeprefix("HUB_").lower()
+    with pytest.raises(ValidationError, match=f"{setting} without a password"):
+        _production(data_dir, **{name: url})
+
+
+@pytest.mark.parametrize(
+    "password", ["postgres", "Password", "CHANGEME", "secret", "admin", "root", "ssis", "hub"]
+)
+@pytest.mark.parametrize("name", ["database_url", "sql_source_url", "redis_url"])
+def test_production_refuses_well_known_passwords(data_dir: Path, name: str, password: str) -> None:
+    url = (
+        f"redis://default:{password}@redis.internal:6379/0"
+        if name == "redis_url"
+        else f"postgresql+asyncpg://svc:{password}@db/hub"
+    )
+    with pytest.raises(ValidationError, match="well-known default") as raised:
+        _production(data_dir, **{name: url})
+    # The validator's own message (pydantic's str() of the error also shows
+    # the input unless the model hides it: see hide_input_in_errors).
+    message = raised.value.errors()[0]["msg"]
+    assert f"HUB_{name.upper()}" in message
+    # The message names the setting, never the URL or its password.
+    assert password not in message
+    assert "svc" not in message and "redis.internal" not in message
+
+
+def test_production_refuses_a_password_equal_to_the_user(data_dir: Path) -> None:
+    with pytest.raises(ValidationError, match="HUB_DATABASE_URL: its password is a well-known"):
+        _production(data_dir, database_url="postgresql+asyncpg://Ministry:ministry@db/hub")
+
+
+def test_production_accepts_strong_passwords_and_local_sockets(data_dir: Path) -> None:
+    settings = _production(
+        data_dir,
+        redis_url=f"rediss://default:{GOOD_PASSWORD}@redis.internal:6380/0",
+        sql_source_url=f"postgresql+asyncpg://ssis:{GOOD_PASSWORD}@db.ssis/benefits",
+    )
+    assert settings.redis_url is not None
+    # Unix sockets: the server authenticates the peer, no password to check.
+    _production(data_dir, database_url="postgresql+asyncpg://hub@/hub?host=/run/postgresql")
+    _production(data_dir, redis_url="unix:///run/redis/redis.sock?db=0")
+
+
+def test_production_needs_postgresql_unless_allowed(data_dir: Path) -> None:
+    sqlite = f"sqlite+aiosqlite:///{data_dir / 'hub.db'}"
+    with pytest.raises(ValidationError, match="PostgreSQL HUB_DATABASE_URL, not SQLite"):
+        _production(data_dir, database_url=sqlite)
+    assert _production(data_dir, database_url=sqlite, allow_unsafe_production=True).database_url
+    # The SQL source is a ministry's database: SQLite there is not refused.
+    assert _production(data_dir, sql_source_url=sqlite).sql_source_url == sqlite
+
+
+def test_production_refusals_never_print_the_url(data_dir: Path) -> None:
+    url = "postgresql+asyncpg://hub:[broken@db:notaport/hub"
+    with pytest.raises(ValidationError) as raised:
+        _production(data_dir, database_url=url)
+    message = raised.value.errors()[0]["msg"]
+    assert "HUB_DATABASE_URL" in message
+    assert "broken" not in message

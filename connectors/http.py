@@ -19,6 +19,7 @@ from connectors.base import (
 )
 from connectors.registry import register
 from hub.catalog.model import Catalog, Source
+from hub.observability.logging import request_id_var
 from hub.settings import Settings
 
 
@@ -34,6 +35,10 @@ def _tls_context() -> ssl.SSLContext:
 #: services answer 500 for passing faults (lost database connections ...);
 #: 4xx are the hub's own mistakes and never retried.
 RETRYABLE_STATUS = frozenset({500, 502, 503, 504})
+
+#: The agency request a source call serves, so a ministry can match its own
+#: logs with the hub's access log (the same header the hub replies with).
+REQUEST_ID_HEADER = "Hub-Request-Id"
 
 
 class HttpConnector(BaseConnector):
@@ -69,8 +74,12 @@ class HttpConnector(BaseConnector):
     async def _fetch(self, subjects: Sequence[str], fields: FieldRequest) -> FetchResult:
         """Look up the persons in one call; see BaseConnector.fetch."""
         body = {"subjects": list(subjects), "types": {t: list(f) for t, f in fields.items()}}
+        # Read at call time: the client is shared by every request, and a
+        # DataLoader's batch runs in the context of the request that filled it.
+        request_id = request_id_var.get()
+        headers = {REQUEST_ID_HEADER: request_id} if request_id is not None else None
         try:
-            response = await self._client.post(self.url, json=body)
+            response = await self._client.post(self.url, json=body, headers=headers)
         except httpx.PoolTimeout:
             # Our own pool is saturated: retrying would only add to the queue.
             raise SourceUnavailable(self.code, "connection pool exhausted") from None

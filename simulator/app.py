@@ -12,6 +12,7 @@ import asyncio
 import hmac
 import json
 import random
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -27,6 +28,9 @@ from simulator.person import stable_seed
 from simulator.population import Population
 
 MAX_SUBJECTS = 1000
+#: How many of the latest `Hub-Request-Id`s each source remembers (`GET /_sim/request-ids`).
+REQUEST_IDS_KEPT = 100
+REQUEST_ID_HEADER = "Hub-Request-Id"
 # Far longer than any client timeout: a "timeout" source simply never answers.
 TIMEOUT_SLEEP_S = 300.0
 
@@ -106,10 +110,14 @@ class Simulator:
         }
         self.calls = dict.fromkeys(self.sources, 0)
         self.subjects = dict.fromkeys(self.sources, 0)
+        self.request_ids = self._no_request_ids()
         self.faults: dict[str, Faults] = {}
         self._fault_seed = stable_seed(population.seed, "faults")
         self._rng = random.Random(self._fault_seed)
         self._waiters: set[asyncio.Future[None]] = set()
+
+    def _no_request_ids(self) -> dict[str, deque[str | None]]:
+        return {code: deque(maxlen=REQUEST_IDS_KEPT) for code in self.sources}
 
     def close(self) -> None:
         """End the handlers held by a "timeout" fault, so a server can stop at once.
@@ -140,6 +148,8 @@ class Simulator:
         # Counted before faults, so tests see every call the hub attempted.
         self.calls[code] += 1
         self.subjects[code] += len(subjects)
+        # What a ministry would log to match its calls with the hub's access log.
+        self.request_ids[code].append(request.headers.get(REQUEST_ID_HEADER))
         faults = self.faults.get(code)
         if faults is not None:
             failure = await self._fail(request, code, faults)
@@ -235,10 +245,22 @@ class Simulator:
         """`GET /_sim/stats`."""
         return JSONResponse(self.stats_json())
 
+    def request_ids_json(self) -> dict[str, list[str | None]]:
+        """The body of `GET /_sim/request-ids`."""
+        return {code: list(ids) for code, ids in self.request_ids.items()}
+
+    async def get_request_ids(self, request: Request) -> Response:
+        """`GET /_sim/request-ids`: per source, the `Hub-Request-Id` of its latest calls.
+
+        Oldest first, at most REQUEST_IDS_KEPT each; null for a call without one.
+        """
+        return JSONResponse(self.request_ids_json())
+
     async def reset(self, request: Request) -> Response:
-        """`POST /_sim/reset`: zero the counters (faults stay)."""
+        """`POST /_sim/reset`: zero the counters and forget the request ids (faults stay)."""
         self.calls = dict.fromkeys(self.sources, 0)
         self.subjects = dict.fromkeys(self.sources, 0)
+        self.request_ids = self._no_request_ids()
         self._rng = random.Random(self._fault_seed)
         return JSONResponse(self.stats_json())
 
@@ -290,6 +312,7 @@ def create_simulator_app(
     routes = [
         Route("/sources/{code}/v1/lookup", sim.lookup, methods=["POST"]),
         Route("/_sim/stats", sim.stats, methods=["GET"]),
+        Route("/_sim/request-ids", sim.get_request_ids, methods=["GET"]),
         Route("/_sim/reset", sim.reset, methods=["POST"]),
         Route("/_sim/faults", sim.get_faults, methods=["GET"]),
         Route("/_sim/faults", sim.clear_faults, methods=["DELETE"]),

@@ -18,6 +18,7 @@ from hub.audit.signer import HeadSigner
 from hub.audit.writer import AuditWriter
 from hub.catalog import load_catalog
 from hub.db.session import Database
+from hub.documents.registry import TrustedDocuments
 from hub.keys import load_keys
 from hub.oauth.endpoints import oauth_routes
 from hub.oauth.server import OAuthConfig
@@ -25,7 +26,7 @@ from hub.observability.logging import configure_logging
 from hub.observability.metrics import HubMetrics
 from hub.observability.middleware import ObservabilityMiddleware
 from hub.observability.routes import instrument, observability_routes
-from hub.ratelimit import RateLimiter
+from hub.ratelimit import build_rate_limiter
 from hub.settings import Settings
 from policies.store import PolicySource, PolicyStore
 from schema.build import build_schema
@@ -53,15 +54,18 @@ def build_services(
         database=database,
         policies=policies or PolicyStore(database, catalog, ttl_s=settings.policy_refresh_s),
         audit=AuditWriter(database),
-        rate_limiter=RateLimiter(database, settings),
+        rate_limiter=build_rate_limiter(settings, database),
+        documents=TrustedDocuments(database, settings.policy_refresh_s),
     )
     return services, HubGraphQLView(services, hub_schema)
 
 
 async def close_services(services: HubServices) -> None:
-    """Release pools held by connectors and the database."""
+    """Release pools held by connectors, the rate limiter and the database."""
     for connector in services.connectors.values():
         await connector.aclose()
+    if services.rate_limiter is not None:
+        await services.rate_limiter.aclose()
     await services.database.dispose()
 
 
@@ -102,6 +106,8 @@ def create_app(
         *oauth_routes(OAuthConfig(settings, services.keys, services.catalog), services.database),
     ]
     app = Starlette(
+        # Tracebacks in error replies: development only (production refuses it).
+        debug=settings.debug,
         routes=routes,
         middleware=[Middleware(ObservabilityMiddleware, metrics=metrics, routes=routes)],
         lifespan=lifespan,

@@ -17,6 +17,7 @@ from hub.auth.tokens import Principal
 from hub.catalog.model import Catalog
 from hub.db.models import Pseudonym, Subject, utcnow
 from hub.db.session import Database
+from hub.documents.registry import TrustedDocuments
 from hub.identity.pseudonyms import agency_key
 from hub.identity.subjects import decrypt_rrn, person_id
 from hub.keys import KeyRing
@@ -162,6 +163,8 @@ class HubServices:
     audit: AuditWriter
     metrics: HubMetrics | None = None
     rate_limiter: RateLimiter | None = None
+    #: Registered documents; the agencies' endpoint reads it, officers' decisions invalidate it.
+    documents: TrustedDocuments | None = None
 
 
 @dataclass

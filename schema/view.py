@@ -12,8 +12,9 @@ import datetime as dt
 import logging
 from typing import Any
 
+from cross_web import AsyncHTTPRequestAdapter
 from starlette.requests import Request
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from hub.audit.access_log import AccessFacts, PersonOutcome, commit_access
@@ -21,12 +22,15 @@ from hub.auth.graphql_view import (
     CASE_HEADER,
     REQUEST_ID_HEADER,
     BearerGraphQLView,
+    RequestRefused,
     RequestTimedOut,
 )
 from hub.auth.roles import Role
 from hub.db.models import utcnow
+from hub.documents.registry import TrustedDocuments
 from schema.build import HubSchema
 from schema.context import HubContext, HubServices
+from schema.trusted import admit, names_document_id, requested
 
 log = logging.getLogger("hub.graphql")
 
@@ -84,6 +88,11 @@ class HubGraphQLView(BearerGraphQLView[HubContext]):
     def __init__(self, services: HubServices, hub_schema: HubSchema) -> None:
         super().__init__(hub_schema.schema, services.settings, services.keys)
         self.services = services
+        if services.documents is None:
+            services.documents = TrustedDocuments(
+                services.database, services.settings.policy_refresh_s
+            )
+        self.trusted = services.documents
 
     async def get_context(self, request: Request, response: Any) -> HubContext:  # type: ignore[override]
         """Authenticate the caller and gather the request's accountable context."""
@@ -105,13 +114,38 @@ class HubGraphQLView(BearerGraphQLView[HubContext]):
         request.state.hub_context = context
         return context
 
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """strawberry's parse, plus the trusted document id it ignores (`documentId`)."""
+        data = await super().parse_http_body(request)
+        if isinstance(data, list):
+            return data  # batches: strawberry refuses them before this returns
+        body = await request.get_body()  # starlette keeps the body: no second read
+        decoded = self.parse_json(body) if names_document_id(body) else None
+        return requested(data, decoded)
+
     async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
         """Execute within HUB_REQUEST_TIMEOUT_S; beyond it nothing is committed or released.
+
+        First the document is admitted (`schema.trusted.admit`): an id is
+        replaced by the agency's approved document, and a restricted agency's
+        untrusted document is refused here, before anything executes.
+        strawberry's `run` calls this after `get_context` (the principal) and
+        `parse_http_body`, with keyword arguments.
 
         Only execution is bounded: the access-log commit in `process_result`
         runs after, whole or not at all, and a timed-out operation never
         reaches it, so no data leaves.
         """
+        context: HubContext = kwargs["context"]
+        data = kwargs["request_data"]
+        if not isinstance(data, GraphQLRequestData):
+            # Batches are refused while parsing; never let one past the check.
+            raise RequestRefused("send one GraphQL operation per request", "BAD_REQUEST", 400)
+        kwargs["request_data"] = await admit(
+            self.trusted, self.services.settings, context.principal, data
+        )
         try:
             async with asyncio.timeout(self.services.settings.request_timeout_s):
                 return await super().execute_operation(*args, **kwargs)

@@ -25,6 +25,7 @@ from hub.admin.audit_schema import AuditorMutation, AuditorQuery
 from hub.admin.audit_types import SCALAR_MAP
 from hub.admin.citizen import CitizenQuery
 from hub.admin.context import AdminContext
+from hub.admin.documents_schema import DocumentsMutation, DocumentsQuery
 from hub.admin.errors import DomainErrors
 from hub.admin.permissions import ConsentChannels, ConsentManagersOnly, OfficersOnly
 from hub.admin.types import (
@@ -148,7 +149,7 @@ async def resolve_consents(info: strawberry.Info, rrn: str) -> list[ConsentInfo]
 
 
 @strawberry.type
-class Query(AuditorQuery, CitizenQuery):
+class Query(AuditorQuery, CitizenQuery, DocumentsQuery):
     """What privacy officers, consent channels, auditors and the citizen portal may look up."""
 
     policy_versions: list[PolicyVersionInfo] = strawberry.field(
@@ -247,7 +248,7 @@ async def resolve_revoke(info: strawberry.Info, id: strawberry.ID, reason: str) 
 
 
 @strawberry.type
-class Mutation(AuditorMutation):
+class Mutation(AuditorMutation, DocumentsMutation):
     """Changes, each recorded under the caller's identity."""
 
     propose_policy_version: int = strawberry.mutation(

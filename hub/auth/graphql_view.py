@@ -21,7 +21,7 @@ from strawberry.asgi import GraphQL
 
 from hub.audit.writer import AuditUnavailable
 from hub.auth.roles import Role, RoleRefused, require_role
-from hub.auth.tokens import InvalidToken, Principal, verify_token
+from hub.auth.tokens import InvalidToken, Principal, VerifiedSignatures, verify_token
 from hub.keys import KeyRing
 from hub.observability.logging import request_id_var
 from hub.ratelimit import RateLimited
@@ -43,6 +43,19 @@ class RequestTimedOut(Exception):
     """Execution took longer than HUB_REQUEST_TIMEOUT_S; nothing is released."""
 
 
+class RequestRefused(Exception):
+    """Refused before execution with its own code, status and details (an untrusted document)."""
+
+    def __init__(self, message: str, code: str, http_status: int, /, **details: Any) -> None:
+        super().__init__(message)
+        self.message, self.code, self.http_status, self.details = (
+            message,
+            code,
+            http_status,
+            details,
+        )
+
+
 def error_body(message: str, code: str) -> dict[str, Any]:
     """A GraphQL-shaped error reply carrying no data."""
     return {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
@@ -61,6 +74,8 @@ class BearerGraphQLView(GraphQL[ContextT, None], Generic[ContextT]):
         )
         self._settings = settings
         self._keys = keys
+        # The key ring is fixed for the view's life, so good signatures stay good.
+        self._verified = VerifiedSignatures()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one HTTP request (websockets are not offered)."""
@@ -131,6 +146,10 @@ class BearerGraphQLView(GraphQL[ContextT, None], Generic[ContextT]):
                     status_code=503,
                     headers={"Retry-After": "5"},
                 )
+            except RequestRefused as exc:
+                body = error_body(exc.message, exc.code)
+                body["errors"][0]["extensions"].update(exc.details)
+                response = JSONResponse(body, status_code=exc.http_status)
             except HTTPException as exc:
                 response = JSONResponse(
                     error_body(exc.reason, "BAD_REQUEST"), status_code=exc.status_code
@@ -158,7 +177,7 @@ class BearerGraphQLView(GraphQL[ContextT, None], Generic[ContextT]):
         if scheme.lower() != "bearer" or not token.strip():
             raise InvalidToken("no bearer token")
         principal = require_role(
-            verify_token(self._keys, self._settings, token.strip()), *self.roles
+            verify_token(self._keys, self._settings, token.strip(), self._verified), *self.roles
         )
         # The id the observability middleware gave the request, so logs agree.
         request_id = request_id_var.get() or str(uuid.uuid4())

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from hub.auth.roles import Role
 from hub.cli.agency import add_agency_parser
 from hub.cli.audit import add_audit_parser
+from hub.cli.documents import add_documents_parser
 from hub.settings import Settings, UnsafeSettings
 
 
@@ -196,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_agency_parser(sub)
     add_audit_parser(sub)
+    add_documents_parser(sub)
 
     from simulator.cli import add_arguments
 

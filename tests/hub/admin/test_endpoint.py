@@ -117,6 +117,11 @@ def test_every_field_declares_exactly_one_role_set() -> None:
         "export_range": AuditorsOnly,
         "sign_tree_head": AuditorsOnly,
         "access_report": CitizenPortalOnly,
+        "trusted_documents": OfficersOnly,
+        "trusted_document": OfficersOnly,
+        "approve_trusted_document": OfficersOnly,
+        "reject_trusted_document": OfficersOnly,
+        "revoke_trusted_document": OfficersOnly,
     }
 
 

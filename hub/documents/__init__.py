@@ -1,0 +1,1 @@
+"""Trusted documents: operations an agency registers by hash and a privacy officer approves."""

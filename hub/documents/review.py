@@ -1,0 +1,134 @@
+"""What a registered document reads, and whether the agency's active policy grants it.
+
+A privacy officer approving a document needs to know, per operation,
+which information types and fields (in which form) it selects, how many
+persons one request names, and under which of the agency's purposes the
+active policy would let it run. The plan is the one the agencies' endpoint
+computes (`schema.plan.build_plan`) and coverage is decided by the same
+`CompiledGrant.refused` the gate applies, so the review cannot disagree
+with enforcement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graphql import (
+    DocumentNode,
+    FragmentDefinitionNode,
+    GraphQLSchema,
+    ListValueNode,
+    OperationDefinitionNode,
+    parse,
+)
+
+from policies.compiled import CompiledPolicy
+from schema.limits import root_fields
+from schema.plan import SchemaMap, build_plan
+
+
+@dataclass(frozen=True)
+class PurposeRelease:
+    """One purpose under which the policy releases a field, and how."""
+
+    purpose: str
+    form: str  # "full" or the minimised form
+    consent_required: bool
+
+
+@dataclass(frozen=True)
+class FieldReview:
+    """One field an operation selects and the purposes that grant it."""
+
+    info_type: str
+    field: str
+    granted_for: tuple[PurposeRelease, ...]
+
+    @property
+    def granted(self) -> bool:
+        """Whether any purpose of the agency grants the field."""
+        return bool(self.granted_for)
+
+
+@dataclass(frozen=True)
+class OperationReview:
+    """One operation of a document, as the hub would plan and decide it."""
+
+    name: str  # "" for an anonymous operation
+    touches_data: bool
+    persons: int | None  # persons one request names; None when a variable decides
+    walks_household: bool
+    fields: tuple[FieldReview, ...]
+    runnable_for: tuple[str, ...]  # purposes whose grant covers every field
+    policy_version: int
+
+
+@dataclass(frozen=True)
+class DocumentReview:
+    """Every operation of a document."""
+
+    operations: tuple[OperationReview, ...]
+
+    @property
+    def fully_covered(self) -> bool:
+        """Whether every operation runs under at least one purpose (or reads no data)."""
+        return all(op.runnable_for or not op.touches_data for op in self.operations)
+
+
+def _persons(operation: OperationDefinitionNode, document: DocumentNode) -> int | None:
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    total = 0
+    for field in root_fields(operation.selection_set, fragments):
+        name = field.name.value
+        if name == "person":
+            total += 1
+        elif name in ("persons", "_entities"):
+            argument = "rrns" if name == "persons" else "representations"
+            for node in field.arguments or ():
+                if node.name.value != argument:
+                    continue
+                if not isinstance(node.value, ListValueNode):
+                    # Chosen per request: bounded by the grant's maxPersons
+                    # and HUB_MAX_PERSONS_PER_REQUEST, not by the document.
+                    return None
+                total += len(node.value.values)
+    return total
+
+
+def review_document(
+    schema: GraphQLSchema, schema_map: SchemaMap, policy: CompiledPolicy, agency: str, body: str
+) -> DocumentReview:
+    """What each operation of `body` reads and which of `agency`'s grants cover it."""
+    document = parse(body)
+    grants = policy.grants_of(agency)
+    operations: list[OperationReview] = []
+    for definition in document.definitions:
+        if not isinstance(definition, OperationDefinitionNode):
+            continue
+        name = definition.name.value if definition.name is not None else ""
+        plan = build_plan(schema, document, schema_map, name or None)
+        fields: list[FieldReview] = []
+        for type_name in sorted(plan.fields):
+            for field_name in sorted(plan.fields[type_name]):
+                releases = []
+                for grant in grants:
+                    release = grant.releases.get(type_name, {}).get(field_name)
+                    if release is not None:
+                        consent = type_name in grant.consent_types
+                        releases.append(PurposeRelease(grant.purpose, release.form, consent))
+                fields.append(FieldReview(type_name, field_name, tuple(releases)))
+        runnable = tuple(g.purpose for g in grants if not g.refused(plan.fields))
+        operations.append(
+            OperationReview(
+                name=name,
+                touches_data=plan.touches_data,
+                persons=_persons(definition, document),
+                walks_household=plan.walks_household,
+                fields=tuple(fields),
+                runnable_for=runnable if plan.touches_data else tuple(g.purpose for g in grants),
+                policy_version=policy.version,
+            )
+        )
+    return DocumentReview(tuple(operations))

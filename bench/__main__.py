@@ -6,7 +6,7 @@ import sys
 from collections.abc import Sequence
 from typing import Protocol
 
-from bench import audit_throughput, policy_decision, request_overhead
+from bench import audit_throughput, load_test, policy_decision, request_overhead
 
 
 class Benchmark(Protocol):
@@ -17,7 +17,14 @@ class Benchmark(Protocol):
         ...
 
 
-BENCHMARKS: tuple[Benchmark, ...] = (policy_decision, request_overhead, audit_throughput)
+#: The load test comes last: it runs real processes for about two minutes
+#: (`--quick`: about 15 s) and needs PostgreSQL (without it, it reports a skip).
+BENCHMARKS: tuple[Benchmark, ...] = (
+    policy_decision,
+    request_overhead,
+    audit_throughput,
+    load_test,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

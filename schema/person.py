@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types.private import StrawberryPrivate
 
-from connectors.base import SourceError, SourceInvalidData
+from connectors.base import SourceError, SourceInvalidData, slowest_first
 from hub.catalog.model import Catalog, InfoType
 from hub.identity.pseudonyms import agency_person_id
 from hub.identity.subjects import MalformedPersonId, check_person_id
@@ -239,8 +239,9 @@ class PersonTypes:
         }
         if "household" in selected or not sources:
             sources.add(self.registry_source)
+        order = slowest_first(ctx.services.connectors, sources)
         results = await asyncio.gather(
-            *(ctx.loader(s).load(rrn) for s in sorted(sources)), return_exceptions=True
+            *(ctx.loader(s).load(rrn) for s in order), return_exceptions=True
         )
         if any(r is UNKNOWN for r in results):
             raise PersonNotFoundError("no person with this registration number")

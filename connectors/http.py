@@ -17,6 +17,7 @@ from connectors.base import (
     SourceInvalidData,
     SourceUnavailable,
 )
+from connectors.netbackend import AsyncioTransport
 from connectors.registry import register
 from hub.catalog.model import Catalog, Source
 from hub.observability.logging import request_id_var
@@ -60,6 +61,11 @@ class HttpConnector(BaseConnector):
             headers["Authorization"] = f"Bearer {entry.credential.get_secret_value()}"
         limit = settings.source_max_connections
         timeout = settings.source_timeout(source.code)
+        limits = httpx.Limits(max_connections=limit, max_keepalive_connections=limit)
+        if transport is None:
+            # httpx's own transport on an asyncio network backend: anyio's
+            # per-call socket checks were a large share of the hub's CPU.
+            transport = AsyncioTransport(verify=_tls_context(), limits=limits)
         self._client = httpx.AsyncClient(
             headers=headers,
             verify=_tls_context(),
@@ -67,7 +73,7 @@ class HttpConnector(BaseConnector):
             # `limit` connections, so a burst queues for at most the call's
             # budget (the caller's overall deadline cuts it shorter still).
             timeout=httpx.Timeout(timeout, pool=timeout),
-            limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit),
+            limits=limits,
             transport=transport,
         )
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from connectors.coalesce import Coalescer
 from connectors.errors import SourceError, SourceInvalidData, SourceUnavailable
 from connectors.resilience import CircuitBreaker, ResilientCaller, RetryPolicy
 from hub.catalog.model import Catalog, Source, Transport
@@ -36,6 +37,14 @@ class FetchResult:
 
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     unknown: set[str] = field(default_factory=set)
+
+    def only(self, subjects: Iterable[str]) -> FetchResult:
+        """The part of this answer about `subjects` (a call may have served several requests)."""
+        wanted = set(subjects)
+        return FetchResult(
+            records={s: self.records[s] for s in wanted if s in self.records},
+            unknown=self.unknown & wanted,
+        )
 
 
 class BaseConnector(abc.ABC):
@@ -72,6 +81,13 @@ class BaseConnector(abc.ABC):
         )
         #: Smoothed duration of this source's successful calls (seconds; 0 until one).
         self.typical_latency_s = 0.0
+        # Concurrent requests' lookups of the same fields share a call (connectors.coalesce).
+        batch = settings.source_batch_size
+        window = settings.source_coalescing_window_ms / 1000
+        busy = settings.source_coalescing_busy_calls
+        self.coalescer = (
+            Coalescer(self._call, batch, window, busy) if settings.source_coalescing else None
+        )
 
     @property
     def code(self) -> str:
@@ -84,6 +100,12 @@ class BaseConnector(abc.ABC):
         Fails within the source's timeout with SourceUnavailable (after any
         retries, or at once while the breaker is open) or SourceInvalidData.
         """
+        if self.coalescer is not None:
+            return await self.coalescer.fetch(subjects, fields)
+        return await self._call(subjects, fields)
+
+    async def _call(self, subjects: Sequence[str], fields: FieldRequest) -> FetchResult:
+        """One call to the source (with its retries), timed for `typical_latency_s`."""
         started = time.perf_counter()
         result = await self.resilience.call(lambda: self._fetch(subjects, fields))
         elapsed = time.perf_counter() - started

@@ -233,6 +233,25 @@ class Settings(BaseSettings):
     source_max_connections: int = Field(
         default=50, gt=0, description="Connection pool bound per HTTP source."
     )
+    source_coalescing: bool = Field(
+        default=True,
+        description="Merge concurrent requests' lookups of one source that ask the same "
+        "fields, within one turn of the event loop, into one call carrying every request's "
+        "id (connectors/coalesce.py); off: one call per request and source.",
+    )
+    source_coalescing_window_ms: float = Field(
+        default=5.0,
+        ge=0,
+        description="While a source has HUB_SOURCE_COALESCING_BUSY_CALLS calls in flight, "
+        "hold a new call open this long for other requests' lookups to join (0: merge only "
+        "within one loop turn). Light load is never delayed.",
+    )
+    source_coalescing_busy_calls: int = Field(
+        default=4,
+        ge=0,
+        description="Calls in flight to one source from which new calls wait "
+        "HUB_SOURCE_COALESCING_WINDOW_MS for company.",
+    )
     source_batch_size: int = Field(
         default=500, gt=0, description="Most persons asked of a source in one call."
     )

@@ -8,6 +8,7 @@ batched by a DataLoader and calls of requests served concurrently.
 from __future__ import annotations
 
 import asyncio
+import json
 
 import httpx
 
@@ -57,33 +58,51 @@ async def test_every_source_of_a_request_gets_its_id(
     assert all(ids == [request_id] for ids in seen.values()), seen
 
 
-async def test_the_header_is_read_at_call_time(catalog: Catalog) -> None:
-    received: list[str | None] = []
-
+def _recording_connector(
+    catalog: Catalog, received: list[str | None], *, coalescing: bool
+) -> HttpConnector:
     async def handler(request: httpx.Request) -> httpx.Response:
         await asyncio.sleep(0.01)  # let concurrent calls interleave on the shared client
         received.append(request.headers.get(REQUEST_ID_HEADER))
-        return httpx.Response(200, json={"source": "NTS", "records": {}, "unknown": ["x"]})
+        subjects = json.loads(request.content)["subjects"]
+        return httpx.Response(200, json={"source": "NTS", "records": {}, "unknown": subjects})
 
-    settings = Settings(simulator_url="http://sources.test", source_retries=0)
-    connector = HttpConnector(
+    settings = Settings(
+        simulator_url="http://sources.test", source_retries=0, source_coalescing=coalescing
+    )
+    return HttpConnector(
         catalog.source("NTS"), catalog, settings, transport=httpx.MockTransport(handler)
     )
 
-    async def call_as(request_id: str) -> None:
-        # Each task runs in a copy of the context: one request's id, set as the middleware does.
-        request_id_var.set(request_id)
-        await connector.fetch(["x"], FIELDS)
 
+async def _call_as(connector: HttpConnector, request_id: str) -> None:
+    # Each task runs in a copy of the context: one request's id, set as the middleware does.
+    request_id_var.set(request_id)
+    await connector.fetch([f"x-{request_id}"], FIELDS)
+
+
+async def test_the_header_is_read_at_call_time(catalog: Catalog) -> None:
+    received: list[str | None] = []
+    connector = _recording_connector(catalog, received, coalescing=False)
     try:
         # Outside a request (a CLI, a warm-up): no header rather than an empty one.
         await connector.fetch(["x"], FIELDS)
         assert received == [None]
         # Concurrent requests on the one pooled client each send their own id.
-        await asyncio.gather(*(call_as(f"req-{i}") for i in range(5)))
+        await asyncio.gather(*(_call_as(connector, f"req-{i}") for i in range(5)))
     finally:
         await connector.aclose()
     assert sorted(str(r) for r in received[1:]) == [f"req-{i}" for i in range(5)]
+
+
+async def test_a_merged_call_carries_every_request_s_id(catalog: Catalog) -> None:
+    received: list[str | None] = []
+    connector = _recording_connector(catalog, received, coalescing=True)
+    try:
+        await asyncio.gather(*(_call_as(connector, f"req-{i}") for i in range(5)))
+    finally:
+        await connector.aclose()
+    assert received == [", ".join(f"req-{i}" for i in range(5))]
 
 
 async def test_reset_forgets_the_ids(

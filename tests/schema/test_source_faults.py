@@ -183,8 +183,9 @@ async def test_waiting_for_a_pooled_connection_ends_within_the_budget(
     # One connection for NTS, each call holding it for 0.3 s of a 0.5 s
     # budget: of ten concurrent calls the first answers, the others queue
     # for the connection and give up when their budget ends, instead of
-    # waiting their turn (which would take 3 s).
-    hub = await _fast_hub(hub_factory, database, source_max_connections=1)
+    # waiting their turn (which would take 3 s). Not merged into one call,
+    # as concurrent requests' lookups would be, so that they do queue.
+    hub = await _fast_hub(hub_factory, database, source_max_connections=1, source_coalescing=False)
     hub.sources.set_fault("NTS", delay_ms=300)
     nts = _connector(hub, "NTS")
     fields = {"earnedIncome": ["annualAmount"]}

@@ -1,0 +1,135 @@
+"""Merging concurrent requests' lookups of one source into one call.
+
+Each agency request already asks each source once (its DataLoader batches
+the request's persons). Under load many requests ask the same source at the
+same moment, and each call costs the hub and the source far more CPU than
+the persons in it (about 1 ms of the hub's CPU per HTTP call on the
+development machine against microseconds per person). So a connector
+merges lookups that ask exactly the same fields into one call:
+
+* Light load adds no latency: a lookup waits only for the rest of the
+  current loop turn, as a DataLoader batch does, and merges with what
+  arrived in that turn (usually nothing).
+* Under load it waits a little: while the source already has
+  `busy` calls in flight (HUB_SOURCE_COALESCING_BUSY_CALLS), a new call is
+  held open for `window_s` (HUB_SOURCE_COALESCING_WINDOW_MS) for other
+  requests' lookups to join. Measured with bench/load_test.py on the
+  development machine: 5 ms raised throughput at 64 requests in flight
+  from 238 to 305 requests/s and lowered the median latency too (less CPU
+  spent on calls means less queueing), with no change at one request in flight.
+* No wider fetch: only lookups asking the very same types and fields are
+  merged, so no request causes a field to be fetched for another request's
+  persons that the other did not ask for (consent and minimisation stay per
+  request).
+* Accountable at the source: the merged call carries every request's id in
+  its `Hub-Request-Id` header, comma-separated (RFC 9110 list syntax).
+* Each caller gets only its own persons back; a failure (after the
+  source's retries) is every merged caller's failure; a caller that gives
+  up (its request timed out) does not cancel the call for the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from hub.observability.logging import request_id_var
+
+if TYPE_CHECKING:
+    from connectors.base import FetchResult, FieldRequest
+
+FieldsKey = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def fields_key(fields: FieldRequest) -> FieldsKey:
+    """The same key for the same types and fields, whatever their order."""
+    return tuple(sorted((name, tuple(sorted(names))) for name, names in fields.items()))
+
+
+@dataclass
+class _Batch:
+    fields: FieldRequest
+    subjects: dict[str, None] = field(default_factory=dict)  # ordered, without repeats
+    request_ids: dict[str, None] = field(default_factory=dict)
+    callers: int = 0
+    future: asyncio.Future[FetchResult] | None = None
+
+
+class Coalescer:
+    """Merges one source's concurrent lookups of the same fields (see the module docstring)."""
+
+    def __init__(
+        self,
+        call: Callable[[Sequence[str], FieldRequest], Awaitable[FetchResult]],
+        max_batch: int,
+        window_s: float = 0.0,
+        busy: int = 4,
+    ) -> None:
+        self._call = call
+        self._max_batch = max_batch
+        self._window_s = window_s
+        self._busy = busy
+        self._in_flight = 0
+        self._open: dict[FieldsKey, _Batch] = {}
+        self._running: set[asyncio.Task[None]] = set()
+        #: Calls made and lookups served, for tests and benchmarks.
+        self.calls = 0
+        self.lookups = 0
+
+    async def fetch(self, subjects: Sequence[str], fields: FieldRequest) -> FetchResult:
+        """Fetch `fields` of `subjects`, in a call shared with other lookups of this turn."""
+        loop = asyncio.get_running_loop()
+        key = fields_key(fields)
+        batch = self._open.get(key)
+        if batch is None or len(batch.subjects) + len(subjects) > self._max_batch:
+            batch = _Batch(fields, future=loop.create_future())
+            self._open[key] = batch
+            if self._window_s > 0 and self._in_flight >= self._busy:
+                # A busy source: hold the call open a little for others to join.
+                loop.call_later(self._window_s, self._dispatch, key, batch)
+            else:
+                loop.call_soon(self._dispatch, key, batch)
+        for subject in subjects:
+            batch.subjects[subject] = None
+        request_id = request_id_var.get()
+        if request_id is not None:
+            batch.request_ids[request_id] = None
+        batch.callers += 1
+        self.lookups += 1
+        assert batch.future is not None
+        # shield: one caller giving up must not cancel the call for the others.
+        result = await asyncio.shield(batch.future)
+        return result if batch.callers == 1 else result.only(subjects)
+
+    def _dispatch(self, key: FieldsKey, batch: _Batch) -> None:
+        if self._open.get(key) is batch:
+            del self._open[key]
+        task = asyncio.get_running_loop().create_task(self._run(batch))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    async def _run(self, batch: _Batch) -> None:
+        future = batch.future
+        assert future is not None
+        # Every merged request's id travels with the call (read by the connector).
+        request_id_var.set(", ".join(batch.request_ids) or None)
+        self.calls += 1
+        self._in_flight += 1
+        try:
+            result = await self._call(list(batch.subjects), batch.fields)
+        except asyncio.CancelledError:
+            future.cancel()  # the hub is shutting down
+            raise
+        except Exception as exc:  # the callers see exactly what one caller would have
+            if not future.done():
+                future.set_exception(exc)
+                # Retrieved here so that an error nobody waits for any more
+                # (every caller timed out) is not reported as never retrieved.
+                future.exception()
+            return
+        finally:
+            self._in_flight -= 1
+        if not future.done():
+            future.set_result(result)

@@ -1,0 +1,122 @@
+"""Concurrent lookups of the same fields share one source call; nothing else changes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import pytest
+
+from connectors.base import FetchResult, FieldRequest, SourceUnavailable
+from connectors.coalesce import Coalescer, fields_key
+
+INCOME = {"earnedIncome": ["annualAmount"]}
+PENSION = {"nationalPension": ["monthlyAmount"]}
+
+
+class Source:
+    """Records each call; knows every subject except those starting with "?"."""
+
+    def __init__(self, delay_s: float = 0.01, error: Exception | None = None) -> None:
+        self.calls: list[tuple[list[str], FieldRequest]] = []
+        self.delay_s = delay_s
+        self.error = error
+
+    async def __call__(self, subjects: Sequence[str], fields: FieldRequest) -> FetchResult:
+        self.calls.append((list(subjects), fields))
+        await asyncio.sleep(self.delay_s)
+        if self.error is not None:
+            raise self.error
+        return FetchResult(
+            records={s: {t: {"of": s} for t in fields} for s in subjects if s[0] != "?"},
+            unknown={s for s in subjects if s[0] == "?"},
+        )
+
+
+async def test_concurrent_lookups_share_one_call_and_get_only_their_persons() -> None:
+    source = Source()
+    coalescer = Coalescer(source, max_batch=100)
+    a, b, c = await asyncio.gather(
+        coalescer.fetch(["a1", "a2"], INCOME),
+        coalescer.fetch(["b1", "?b2"], INCOME),
+        coalescer.fetch(["a1"], INCOME),
+    )
+    assert len(source.calls) == 1
+    assert source.calls[0][0] == ["a1", "a2", "b1", "?b2"], "each person asked once"
+    assert set(a.records) == {"a1", "a2"} and a.unknown == set()
+    assert set(b.records) == {"b1"} and b.unknown == {"?b2"}
+    assert set(c.records) == {"a1"}
+    assert (coalescer.calls, coalescer.lookups) == (1, 3)
+
+
+async def test_different_fields_are_never_merged() -> None:
+    source = Source()
+    coalescer = Coalescer(source, max_batch=100)
+    await asyncio.gather(
+        coalescer.fetch(["a"], INCOME),
+        coalescer.fetch(["b"], PENSION),
+        coalescer.fetch(["c"], {"earnedIncome": ["annualAmount", "employer"]}),
+    )
+    assert sorted(tuple(s) for s, _ in source.calls) == [("a",), ("b",), ("c",)]
+
+
+def test_the_same_fields_in_another_order_are_the_same_request() -> None:
+    assert fields_key({"x": ["b", "a"], "y": ["c"]}) == fields_key({"y": ["c"], "x": ["a", "b"]})
+
+
+async def test_lookups_one_after_another_each_make_their_own_call() -> None:
+    source = Source(delay_s=0)
+    coalescer = Coalescer(source, max_batch=100)
+    await coalescer.fetch(["a"], INCOME)
+    await coalescer.fetch(["b"], INCOME)
+    assert [s for s, _ in source.calls] == [["a"], ["b"]]
+
+
+async def test_a_batch_never_exceeds_the_source_batch_size() -> None:
+    source = Source()
+    coalescer = Coalescer(source, max_batch=3)
+    await asyncio.gather(*(coalescer.fetch([f"p{i}"], INCOME) for i in range(7)))
+    assert [len(s) for s, _ in source.calls] == [3, 3, 1]
+
+
+async def test_a_failed_call_fails_every_merged_lookup() -> None:
+    source = Source(error=SourceUnavailable("NTS", "timed out"))
+    coalescer = Coalescer(source, max_batch=100)
+    results = await asyncio.gather(
+        coalescer.fetch(["a"], INCOME), coalescer.fetch(["b"], INCOME), return_exceptions=True
+    )
+    assert len(source.calls) == 1
+    assert all(isinstance(r, SourceUnavailable) for r in results), results
+
+
+async def test_a_caller_giving_up_does_not_cancel_the_others() -> None:
+    source = Source(delay_s=0.05)
+    coalescer = Coalescer(source, max_batch=100)
+    impatient = asyncio.create_task(coalescer.fetch(["a"], INCOME))
+    patient = asyncio.create_task(coalescer.fetch(["b"], INCOME))
+    await asyncio.sleep(0.01)
+    impatient.cancel()
+    result = await patient
+    assert set(result.records) == {"b"}
+    with pytest.raises(asyncio.CancelledError):
+        await impatient
+
+
+async def test_a_busy_source_holds_new_calls_open_for_company() -> None:
+    source = Source(delay_s=0.05)
+    coalescer = Coalescer(source, max_batch=100, window_s=0.03, busy=1)
+    first = asyncio.create_task(coalescer.fetch(["a"], INCOME))
+    await asyncio.sleep(0.005)  # the first call is in flight: the source is busy
+    second = asyncio.create_task(coalescer.fetch(["b"], INCOME))
+    await asyncio.sleep(0.01)  # a later request, within the window
+    third = asyncio.create_task(coalescer.fetch(["c"], INCOME))
+    await asyncio.gather(first, second, third)
+    assert [s for s, _ in source.calls] == [["a"], ["b", "c"]]
+
+
+async def test_an_idle_source_is_called_at_once_whatever_the_window() -> None:
+    source = Source(delay_s=0)
+    coalescer = Coalescer(source, max_batch=100, window_s=10.0, busy=1)
+    # Nothing in flight: a ten-second window would time the test out if applied.
+    await asyncio.wait_for(coalescer.fetch(["a"], INCOME), timeout=1.0)
+    assert [s for s, _ in source.calls] == [["a"]]

@@ -51,7 +51,7 @@ CPU_GROUPS = ("hub", "sources", "loadgen", "postgres", "other", "machine")
 class Options:
     """What to measure and for how long."""
 
-    levels: tuple[int, ...] = (1, 8, 32, 64, 128)
+    levels: tuple[int, ...] = (1, 8, 32, 64, 128, 192)
     warmup_s: float = 2.0
     duration_s: float = 8.0
     baseline_warmup_s: float = 1.0
@@ -64,6 +64,8 @@ class Options:
     postgres_dsn: str = ""
     #: Redis counting the rate limits (HUB_REDIS_URL); "" counts them in PostgreSQL.
     redis_url: str = ""
+    #: Further HUB_ settings for the hub's processes (`--set HUB_X=value`), applied last.
+    hub_settings: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,7 @@ def hub_environment(
     source_ports: Mapping[str, int],
     max_concurrency: int,
     redis_url: str = "",
+    extra: tuple[tuple[str, str], ...] = (),
 ) -> dict[str, str]:
     """The hub's environment: inherited minus any HUB_ setting, plus the run's settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
@@ -190,6 +193,7 @@ def hub_environment(
         env["HUB_REDIS_URL"] = redis_url
     for code, port in source_ports.items():
         env[f"HUB_SOURCES__{code}__URL"] = f"http://{HOST}:{port}/sources/{code}"
+    env.update(extra)
     return env
 
 
@@ -295,7 +299,13 @@ async def run(options: Options, workload: LoadWorkload, log: bool = True) -> Run
                 ]
                 hub_port = free_port()
                 env = hub_environment(
-                    workdir, url, hub_port, source_ports, max(options.levels), redis_url
+                    workdir,
+                    url,
+                    hub_port,
+                    source_ports,
+                    max(options.levels),
+                    redis_url,
+                    options.hub_settings,
                 )
                 settings = Settings(
                     data_dir=workdir / "var", database_url=url, public_url=env["HUB_PUBLIC_URL"]

@@ -146,6 +146,8 @@ def report(result: RunResult) -> str:
         f"sources; {options.persons} different persons",
         f"  source latencies (ms): {latencies}; slowest {workload.slowest}",
         f"  rate limits (on, never reached) counted in {result.rate_limit_store}",
+        "  hub settings: "
+        + (", ".join(f"{k}={v}" for k, v in options.hub_settings) or "the defaults"),
         f"  per level: warm-up {options.warmup_s:g} s, measured {options.duration_s:g} s; "
         f"baseline warm-up {options.baseline_warmup_s:g} s, measured {options.baseline_s:g} s",
         "",
@@ -209,10 +211,30 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         default=DEFAULT_POSTGRES_DSN,
         help="server on which a database is created for the run (and dropped)",
     )
+    parser.add_argument(
+        "--set",
+        dest="hub_settings",
+        action="append",
+        default=[],
+        metavar="HUB_NAME=VALUE",
+        help="a further setting for the hub's processes (repeatable), e.g. "
+        "--set HUB_SOURCE_COALESCING=false",
+    )
     args, _ = parser.parse_known_args(argv)
+    hub_settings: list[tuple[str, str]] = []
+    for item in args.hub_settings:
+        name, sep, value = item.partition("=")
+        if not sep or not name.startswith("HUB_"):
+            parser.error(f"--set needs HUB_NAME=VALUE, got {item!r}")
+        hub_settings.append((name, value))
     if args.quick:
         return Options(
-            **{**QUICK.__dict__, "postgres_dsn": args.postgres_dsn, "redis_url": args.redis_url}
+            **{
+                **QUICK.__dict__,
+                "postgres_dsn": args.postgres_dsn,
+                "redis_url": args.redis_url,
+                "hub_settings": tuple(hub_settings),
+            }
         )
     levels = tuple(int(level) for level in args.levels.split(",") if level.strip())
     if not levels or min(levels) < 1:
@@ -227,6 +249,7 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         workers=args.workers,
         postgres_dsn=args.postgres_dsn,
         redis_url=args.redis_url,
+        hub_settings=tuple(hub_settings),
     )
 
 

@@ -84,9 +84,8 @@ class BaseConnector(abc.ABC):
         # Concurrent requests' lookups of the same fields share a call (connectors.coalesce).
         batch = settings.source_batch_size
         window = settings.source_coalescing_window_ms / 1000
-        busy = settings.source_coalescing_busy_calls
         self.coalescer = (
-            Coalescer(self._call, batch, window, busy) if settings.source_coalescing else None
+            Coalescer(self._call, batch, window) if settings.source_coalescing else None
         )
 
     @property

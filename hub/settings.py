@@ -240,17 +240,11 @@ class Settings(BaseSettings):
         "id (connectors/coalesce.py); off: one call per request and source.",
     )
     source_coalescing_window_ms: float = Field(
-        default=5.0,
+        default=10.0,
         ge=0,
-        description="While a source has HUB_SOURCE_COALESCING_BUSY_CALLS calls in flight, "
-        "hold a new call open this long for other requests' lookups to join (0: merge only "
-        "within one loop turn). Light load is never delayed.",
-    )
-    source_coalescing_busy_calls: int = Field(
-        default=4,
-        ge=0,
-        description="Calls in flight to one source from which new calls wait "
-        "HUB_SOURCE_COALESCING_WINDOW_MS for company.",
+        description="Once one source's lookups arrive on average less than this far apart, "
+        "a new call waits this long for other requests' lookups to join (0: merge only "
+        "within one loop turn). Lower rates are never delayed.",
     )
     source_batch_size: int = Field(
         default=500, gt=0, description="Most persons asked of a source in one call."

@@ -102,21 +102,38 @@ async def test_a_caller_giving_up_does_not_cancel_the_others() -> None:
         await impatient
 
 
-async def test_a_busy_source_holds_new_calls_open_for_company() -> None:
-    source = Source(delay_s=0.05)
-    coalescer = Coalescer(source, max_batch=100, window_s=0.03, busy=1)
-    first = asyncio.create_task(coalescer.fetch(["a"], INCOME))
-    await asyncio.sleep(0.005)  # the first call is in flight: the source is busy
-    second = asyncio.create_task(coalescer.fetch(["b"], INCOME))
-    await asyncio.sleep(0.01)  # a later request, within the window
-    third = asyncio.create_task(coalescer.fetch(["c"], INCOME))
-    await asyncio.gather(first, second, third)
-    assert [s for s, _ in source.calls] == [["a"], ["b", "c"]]
+class Clock:
+    """A hand-moved monotonic clock for the arrival rate."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
-async def test_an_idle_source_is_called_at_once_whatever_the_window() -> None:
+async def test_a_source_asked_often_holds_new_calls_open_for_company() -> None:
     source = Source(delay_s=0)
-    coalescer = Coalescer(source, max_batch=100, window_s=10.0, busy=1)
-    # Nothing in flight: a ten-second window would time the test out if applied.
-    await asyncio.wait_for(coalescer.fetch(["a"], INCOME), timeout=1.0)
-    assert [s for s, _ in source.calls] == [["a"]]
+    clock = Clock()
+    coalescer = Coalescer(source, max_batch=100, window_s=0.03, clock=clock)
+    for i in range(3):  # lookups 10 ms apart: company is expected within 30 ms
+        await coalescer.fetch([f"warm{i}"], INCOME)
+        clock.now += 0.01
+    assert coalescer.typical_gap_s == pytest.approx(0.01)
+    first = asyncio.create_task(coalescer.fetch(["a"], INCOME))
+    await asyncio.sleep(0.01)  # a later request, within the window
+    second = asyncio.create_task(coalescer.fetch(["b"], INCOME))
+    await asyncio.gather(first, second)
+    assert [s for s, _ in source.calls][-1] == ["a", "b"]
+    assert len(source.calls) == 4
+
+
+async def test_a_source_asked_seldom_is_called_at_once_whatever_the_window() -> None:
+    source = Source(delay_s=0)
+    clock = Clock()
+    coalescer = Coalescer(source, max_batch=100, window_s=10.0, clock=clock)
+    for i in range(3):  # a minute apart: nobody would join, so nobody waits
+        # A ten-second window would time the test out if applied.
+        await asyncio.wait_for(coalescer.fetch([f"p{i}"], INCOME), timeout=1.0)
+        clock.now += 60
+    assert [s for s, _ in source.calls] == [["p0"], ["p1"], ["p2"]]

@@ -32,12 +32,14 @@ async def own_database(fresh_url: str) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-async def hub(own_database: Database, hub_factory: HubFactory) -> Hub:
-    # Every call held open a second, so that concurrent requests (a few ms
-    # apart through the test client) surely meet.
-    return await hub_factory(
-        own_database, source_coalescing_window_ms=1000, source_coalescing_busy_calls=0
-    )
+async def hub(own_database: Database, hub_factory: HubFactory, population: Population) -> Hub:
+    # A one-second window and a first request to start the arrival rate:
+    # then calls are held open long enough for concurrent requests (a few
+    # ms apart through the test client) surely to meet.
+    hub = await hub_factory(own_database, source_coalescing_window_ms=1000)
+    await hub.query(INCOME, {"r": population.sample_rrns(1)[0]})
+    hub.sources.reset()
+    return hub
 
 
 async def _ask_together(hub: Hub, queries: list[tuple[str, str]]) -> list[dict[str, object]]:

@@ -69,6 +69,14 @@ class HubMetrics:
             ["source", "state"],
             registry=registry,
         )
+        self.sent_calls = Gauge(
+            "hub_source_sent_calls",
+            "Calls this process has sent to each source (refreshed at scrape); concurrent "
+            "requests' lookups of the same fields share one, so this is at most "
+            "hub_source_calls_total, which counts the requests' lookups.",
+            ["source"],
+            registry=registry,
+        )
         self.audit_commit_seconds = Histogram(
             "hub_audit_commit_duration_seconds",
             "Time to commit one group-commit batch of access-log entries.",
@@ -130,6 +138,11 @@ class HubMetrics:
         self.breaker_state.clear()
         for source, state in states.items():
             self.breaker_state.labels(source, state).set(1)
+
+    def set_sent_calls(self, sent: Mapping[str, int]) -> None:
+        """Set each source's count of calls actually sent (after merging)."""
+        for source, calls in sent.items():
+            self.sent_calls.labels(source).set(calls)
 
     def exposition(self) -> bytes:
         """The registry in the Prometheus text format."""

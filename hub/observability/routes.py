@@ -27,6 +27,13 @@ def observability_routes(services: HubServices, metrics: HubMetrics) -> list[Rou
 
     async def metrics_endpoint(_: Request) -> Response:
         metrics.set_breaker_states(breaker_states(services.connectors))
+        metrics.set_sent_calls(
+            {
+                code: connector.coalescer.calls
+                for code, connector in services.connectors.items()
+                if connector.coalescer is not None
+            }
+        )
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     return [Route("/readyz", readyz), Route("/metrics", metrics_endpoint)]

@@ -15,6 +15,7 @@ from hub.catalog import Catalog
 from hub.db.session import Database
 from simulator.population import Population
 from tests.hub.audit.test_concurrency import fresh_url
+from tests.hub.observability.test_metrics import metric_samples, metric_value
 from tests.schema.conftest import Hub, HubFactory
 from tests.schema.test_federation_and_audit import entries_of
 
@@ -65,6 +66,10 @@ async def test_concurrent_requests_share_a_call_and_keep_their_own_answers(
         assert entry.released == {"earnedIncome": {"annualAmount": "full"}}
         persons.add(entry.person)
     assert len(persons) == 3
+    # Operators see both: the requests' lookups and the calls sent (the warm-up's and one).
+    samples = metric_samples((await hub.client.get("/metrics")).text)
+    assert metric_value(samples, "hub_source_calls_total", source=source) == 4
+    assert metric_value(samples, "hub_source_sent_calls", source=source) == 2
 
 
 async def test_requests_asking_other_fields_are_not_merged(

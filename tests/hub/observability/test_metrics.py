@@ -11,7 +11,7 @@ from tests.schema.conftest import AGENCY, HubFactory
 ONE = "query($r: String!) { person(rrn: $r) { id earnedIncome { annualAmount } } }"
 
 
-def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+def metric_samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     return {
         (sample.name, tuple(sorted(sample.labels.items()))): sample.value
         for family in text_string_to_metric_families(text)
@@ -19,7 +19,7 @@ def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     }
 
 
-def _value(
+def metric_value(
     samples: dict[tuple[str, tuple[tuple[str, str], ...]], float], name: str, **labels: str
 ) -> float:
     return samples.get((name, tuple(sorted(labels.items()))), 0.0)
@@ -41,20 +41,28 @@ async def test_metrics_after_graphql_requests(
     response = await hub.client.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
-    samples = _samples(response.text)
+    samples = metric_samples(response.text)
 
-    assert _value(samples, "hub_http_requests_total", endpoint="/graphql", status="200") == 4
-    assert _value(samples, "hub_http_requests_total", endpoint="/graphql", status="401") == 1
-    assert _value(samples, "hub_http_request_duration_seconds_count", endpoint="/graphql") == 5
+    assert metric_value(samples, "hub_http_requests_total", endpoint="/graphql", status="200") == 4
+    assert metric_value(samples, "hub_http_requests_total", endpoint="/graphql", status="401") == 1
     assert (
-        _value(samples, "hub_http_request_duration_seconds_bucket", endpoint="/graphql", le="+Inf")
+        metric_value(samples, "hub_http_request_duration_seconds_count", endpoint="/graphql") == 5
+    )
+    assert (
+        metric_value(
+            samples, "hub_http_request_duration_seconds_bucket", endpoint="/graphql", le="+Inf"
+        )
         == 5
     )
-    assert _value(samples, "hub_source_calls_total", source="NTS") >= 3
-    assert _value(samples, "hub_source_call_duration_seconds_count", source="NTS") >= 3
-    assert _value(samples, "hub_audit_commit_duration_seconds_count") >= 1
-    assert _value(samples, "hub_audit_batch_entries_sum") >= 3
-    assert _value(samples, "hub_policy_refusals_total", code="POLICY_REFUSED") == 1
+    assert metric_value(samples, "hub_source_calls_total", source="NTS") >= 3
+    # One request at a time: nothing to merge, every lookup was its own call.
+    assert metric_value(samples, "hub_source_sent_calls", source="NTS") == metric_value(
+        samples, "hub_source_calls_total", source="NTS"
+    )
+    assert metric_value(samples, "hub_source_call_duration_seconds_count", source="NTS") >= 3
+    assert metric_value(samples, "hub_audit_commit_duration_seconds_count") >= 1
+    assert metric_value(samples, "hub_audit_batch_entries_sum") >= 3
+    assert metric_value(samples, "hub_policy_refusals_total", code="POLICY_REFUSED") == 1
     # Every source's breaker state is a gauge (unknown until connectors keep one).
     assert any(name == "hub_source_breaker_state" for name, _ in samples)
     # No registration number ever becomes a label or value.
@@ -68,13 +76,16 @@ async def test_source_errors_are_counted_by_code(
     hub.sources.set_fault("NTS", error_rate=1.0)
     body = await hub.query(ONE, {"r": population.sample_rrns(1)[0]})
     assert body["errors"][0]["extensions"]["code"] == "SOURCE_UNAVAILABLE"
-    samples = _samples((await hub.client.get("/metrics")).text)
-    assert _value(samples, "hub_source_errors_total", source="NTS", code="SOURCE_UNAVAILABLE") >= 1
+    samples = metric_samples((await hub.client.get("/metrics")).text)
+    assert (
+        metric_value(samples, "hub_source_errors_total", source="NTS", code="SOURCE_UNAVAILABLE")
+        >= 1
+    )
 
 
 async def test_each_app_has_its_own_registry(database: Database, hub_factory: HubFactory) -> None:
     first = await hub_factory(database)
     second = await hub_factory(database)
     await first.client.get("/healthz")
-    samples = _samples((await second.client.get("/metrics")).text)
-    assert _value(samples, "hub_http_requests_total", endpoint="/healthz", status="200") == 0
+    samples = metric_samples((await second.client.get("/metrics")).text)
+    assert metric_value(samples, "hub_http_requests_total", endpoint="/healthz", status="200") == 0

@@ -1,0 +1,96 @@
+"""The nested parts of the hub's settings: one source's overrides, query and rate limits.
+
+Kept apart from `hub.settings` (which re-exports them) so that module stays
+about the settings object itself.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field, SecretStr
+
+
+class SourceSettings(BaseModel):
+    """How to reach one source institution (overrides the simulator default)."""
+
+    url: str = Field(description="Base URL (HTTP sources) or SQLAlchemy async URL (SQL sources).")
+    credential: SecretStr | None = Field(
+        default=None, description="Bearer credential the source expects, if any."
+    )
+    timeout_s: float | None = Field(
+        default=None, gt=0, description="Per-call timeout; defaults to HUB_SOURCE_TIMEOUT_S."
+    )
+    retries: int | None = Field(
+        default=None, ge=0, description="Retries of a failed call; defaults to HUB_SOURCE_RETRIES."
+    )
+    breaker_failures: int | None = Field(
+        default=None,
+        gt=0,
+        description="Consecutive failed calls that open the breaker; "
+        "defaults to HUB_BREAKER_FAILURES.",
+    )
+    breaker_cooldown_s: float | None = Field(
+        default=None,
+        ge=0,
+        description="Seconds an open breaker waits before a trial call; "
+        "defaults to HUB_BREAKER_COOLDOWN_S.",
+    )
+
+
+class QueryLimits(BaseModel):
+    """Bounds on one operation, checked before anything executes (OWASP GraphQL)."""
+
+    model_config = {"frozen": True}
+
+    max_depth: int = Field(default=10, gt=0, description="Deepest nesting of fields.")
+    max_aliases: int = Field(default=20, ge=0, description="Most aliases in a document.")
+    max_tokens: int = Field(
+        default=2000, gt=0, description="Most lexical tokens (and most comments) in a document."
+    )
+    max_root_fields: int = Field(
+        default=5, gt=0, description="Most root fields an operation selects."
+    )
+    max_cost: int = Field(
+        default=5000,
+        gt=0,
+        description="Highest estimated cost: persons x information types, each type "
+        "weighted by its source's cost (HUB_SOURCE_COSTS).",
+    )
+
+
+class LimitOverrides(BaseModel):
+    """One agency's departures from HUB_LIMITS; unset values keep the default."""
+
+    max_depth: int | None = Field(default=None, gt=0)
+    max_aliases: int | None = Field(default=None, ge=0)
+    max_tokens: int | None = Field(default=None, gt=0)
+    max_root_fields: int | None = Field(default=None, gt=0)
+    max_cost: int | None = Field(default=None, gt=0)
+
+
+class RateLimits(BaseModel):
+    """Requests an agency and each of its officials may make; 0 switches a limit off.
+
+    Counted in fixed windows (the minute, the UTC day) in Redis when
+    HUB_REDIS_URL is set, else in the hub's database, so every worker process
+    shares them.
+    """
+
+    model_config = {"frozen": True}
+
+    agency_per_minute: int = Field(
+        default=6000, ge=0, description="Requests per minute of one agency (all its officials)."
+    )
+    official_per_minute: int = Field(
+        default=600, ge=0, description="Requests per minute of one official."
+    )
+    agency_per_day: int = Field(
+        default=1_000_000, ge=0, description="Requests per UTC day of one agency (its quota)."
+    )
+
+
+class RateLimitOverrides(BaseModel):
+    """One agency's departures from HUB_RATE_LIMITS; unset values keep the default."""
+
+    agency_per_minute: int | None = Field(default=None, ge=0)
+    official_per_minute: int | None = Field(default=None, ge=0)
+    agency_per_day: int | None = Field(default=None, ge=0)

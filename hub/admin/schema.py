@@ -16,10 +16,12 @@ import functools
 import logging
 
 import strawberry
+from graphql import GraphQLError
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
 from strawberry.scalars import JSON
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from hub.admin.audit_schema import AuditorMutation, AuditorQuery
 from hub.admin.audit_types import SCALAR_MAP
@@ -54,6 +56,7 @@ from policies.consent import (
 from policies.diff import describe_changes
 from policies.document import parse_document
 from policies.simulate import simulate
+from schema.error_logging import log_graphql_errors
 
 log = logging.getLogger("hub.admin")
 
@@ -289,6 +292,16 @@ class Mutation(AuditorMutation, DocumentsMutation):
     )
 
 
+class AdminSchema(strawberry.Schema):
+    """The administrative schema; its expected errors are logged quietly too."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Expected errors as one quiet line each, unexpected ones with their traceback."""
+        log_graphql_errors(errors, execution_context)
+
+
 @functools.lru_cache(maxsize=2)
 def build_admin_schema(*, introspection: bool = True) -> strawberry.Schema:
     """The administrative schema, built once per introspection setting."""
@@ -296,7 +309,7 @@ def build_admin_schema(*, introspection: bool = True) -> strawberry.Schema:
     rules: list[type[ASTValidationRule]] = (
         [] if introspection else [NoSchemaIntrospectionCustomRule]
     )
-    return strawberry.Schema(
+    return AdminSchema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),

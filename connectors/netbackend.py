@@ -26,7 +26,7 @@ import asyncio
 import select
 import socket
 import ssl
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from typing import Any
 
 import httpcore
@@ -178,24 +178,13 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
     ) -> httpcore.AsyncNetworkStream:
         """Connect to `host:port` within `timeout`."""
         local_addr = (local_address, 0) if local_address is not None else None
-        try:
-            async with asyncio.timeout(timeout):
-                reader, writer = await asyncio.open_connection(host, port, local_addr=local_addr)
-        except TimeoutError as exc:
-            raise httpcore.ConnectTimeout(str(exc)) from exc
-        except OSError as exc:
-            raise httpcore.ConnectError(str(exc)) from exc
-        sock = writer.get_extra_info("socket")
-        try:
-            # asyncio already sets TCP_NODELAY on TCP sockets; set it anyway,
-            # as anyio does, so small requests never wait for Nagle.
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            for option in socket_options or ():
-                sock.setsockopt(*option)
-        except OSError as exc:
-            writer.transport.abort()
-            raise httpcore.ConnectError(str(exc)) from exc
-        return AsyncioStream(reader, writer)
+        reader, writer = await _opened(
+            asyncio.open_connection(host, port, local_addr=local_addr), timeout
+        )
+        # asyncio already sets TCP_NODELAY on TCP sockets; set it anyway, as
+        # anyio does, so small requests never wait for Nagle.
+        nodelay = (socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return _configured(reader, writer, [nodelay, *(socket_options or ())])
 
     async def connect_unix_socket(
         self,
@@ -204,21 +193,8 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         socket_options: Iterable[SocketOption] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         """Connect to the Unix socket at `path` within `timeout`."""
-        try:
-            async with asyncio.timeout(timeout):
-                reader, writer = await asyncio.open_unix_connection(path)
-        except TimeoutError as exc:
-            raise httpcore.ConnectTimeout(str(exc)) from exc
-        except OSError as exc:
-            raise httpcore.ConnectError(str(exc)) from exc
-        sock = writer.get_extra_info("socket")
-        try:
-            for option in socket_options or ():
-                sock.setsockopt(*option)
-        except OSError as exc:
-            writer.transport.abort()
-            raise httpcore.ConnectError(str(exc)) from exc
-        return AsyncioStream(reader, writer)
+        reader, writer = await _opened(asyncio.open_unix_connection(path), timeout)
+        return _configured(reader, writer, list(socket_options or ()))
 
     async def sleep(self, seconds: float) -> None:
         """Sleep on the event loop (httpcore's connect retries back off with this)."""
@@ -247,3 +223,31 @@ class AsyncioTransport(httpx.AsyncHTTPTransport):
             retries=retries,
             network_backend=AsyncioBackend(),
         )
+
+
+async def _opened(
+    opening: Awaitable[tuple[asyncio.StreamReader, asyncio.StreamWriter]],
+    timeout: float | None,  # noqa: ASYNC109
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """The connection `opening` makes within `timeout`, failures as httpcore's errors."""
+    try:
+        async with asyncio.timeout(timeout):
+            return await opening
+    except TimeoutError as exc:
+        raise httpcore.ConnectTimeout(str(exc)) from exc
+    except OSError as exc:
+        raise httpcore.ConnectError(str(exc)) from exc
+
+
+def _configured(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, options: list[SocketOption]
+) -> AsyncioStream:
+    """The stream, its socket options set (a refused option closes the connection)."""
+    sock = writer.get_extra_info("socket")
+    try:
+        for option in options:
+            sock.setsockopt(*option)
+    except OSError as exc:
+        writer.transport.abort()
+        raise httpcore.ConnectError(str(exc)) from exc
+    return AsyncioStream(reader, writer)

@@ -17,6 +17,7 @@ from graphql import (
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
+    ListValueNode,
     OperationDefinitionNode,
     value_from_ast_untyped,
 )
@@ -79,6 +80,19 @@ def estimated_persons(
     operation = _chosen_operation(document, operation_name)
     if operation is None:
         return 0
+    found = persons_of(operation, document, variables or {})
+    assert found is not None  # with variables, every list has a length
+    return found
+
+
+def persons_of(
+    operation: OperationDefinitionNode, document: DocumentNode, variables: dict[str, Any] | None
+) -> int | None:
+    """The persons `operation` names (see estimated_persons).
+
+    Without `variables` (a document reviewed before any request) a list
+    passed as a variable has no length yet: the answer is then None.
+    """
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
@@ -90,9 +104,12 @@ def estimated_persons(
         elif name in ("persons", "_entities"):
             argument = "rrns" if name == "persons" else "representations"
             for node in field.arguments or ():
-                if node.name.value == argument:
-                    value = value_from_ast_untyped(node.value, variables)
-                    total += len(value) if isinstance(value, list) else 1
+                if node.name.value != argument:
+                    continue
+                if variables is None and not isinstance(node.value, ListValueNode):
+                    return None
+                value = value_from_ast_untyped(node.value, variables)
+                total += len(value) if isinstance(value, list) else 1
     return total
 
 

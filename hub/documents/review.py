@@ -14,16 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from graphql import (
-    DocumentNode,
-    FragmentDefinitionNode,
     GraphQLSchema,
-    ListValueNode,
     OperationDefinitionNode,
     parse,
 )
 
 from policies.compiled import CompiledPolicy
-from schema.limits import root_fields
+from schema.gate import persons_of
 from schema.plan import SchemaMap, build_plan
 
 
@@ -75,28 +72,6 @@ class DocumentReview:
         return all(op.runnable_for or not op.touches_data for op in self.operations)
 
 
-def _persons(operation: OperationDefinitionNode, document: DocumentNode) -> int | None:
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-    total = 0
-    for field in root_fields(operation.selection_set, fragments):
-        name = field.name.value
-        if name == "person":
-            total += 1
-        elif name in ("persons", "_entities"):
-            argument = "rrns" if name == "persons" else "representations"
-            for node in field.arguments or ():
-                if node.name.value != argument:
-                    continue
-                if not isinstance(node.value, ListValueNode):
-                    # Chosen per request: bounded by the grant's maxPersons
-                    # and HUB_MAX_PERSONS_PER_REQUEST, not by the document.
-                    return None
-                total += len(node.value.values)
-    return total
-
-
 def review_document(
     schema: GraphQLSchema, schema_map: SchemaMap, policy: CompiledPolicy, agency: str, body: str
 ) -> DocumentReview:
@@ -124,7 +99,7 @@ def review_document(
             OperationReview(
                 name=name,
                 touches_data=plan.touches_data,
-                persons=_persons(definition, document),
+                persons=persons_of(definition, document, None),
                 walks_household=plan.walks_household,
                 fields=tuple(fields),
                 runnable_for=runnable if plan.touches_data else tuple(g.purpose for g in grants),

@@ -103,7 +103,11 @@ def create_app(
         *observability_routes(services, metrics),
         Route("/graphql", view, methods=["GET", "POST"]),
         Route("/admin/graphql", AdminGraphQLView(services), methods=["GET", "POST"]),
-        *oauth_routes(OAuthConfig(settings, services.keys, services.catalog), services.database),
+        *oauth_routes(
+            OAuthConfig(settings, services.keys, services.catalog),
+            services.database,
+            services.rate_limiter,
+        ),
     ]
     app = Starlette(
         # Tracebacks in error replies: development only (production refuses it).

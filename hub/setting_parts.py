@@ -1,4 +1,4 @@
-"""The nested parts of the hub's settings: one source's overrides, query and rate limits.
+"""The nested parts of the hub's settings: one source's overrides, query, rate and token limits.
 
 Kept apart from `hub.settings` (which re-exports them) so that module stays
 about the settings object itself.
@@ -94,3 +94,27 @@ class RateLimitOverrides(BaseModel):
     agency_per_minute: int | None = Field(default=None, ge=0)
     official_per_minute: int | None = Field(default=None, ge=0)
     agency_per_day: int | None = Field(default=None, ge=0)
+
+
+class TokenRateLimits(BaseModel):
+    """Token requests (POST /oauth/token) one client id and one address may make; 0 switches off.
+
+    Counted, like RateLimits, in fixed minute windows in Redis or the hub's
+    database, before any client is loaded or any signature verified: each
+    token request costs JWT parsing, a database read and signature checks.
+    """
+
+    model_config = {"frozen": True}
+
+    per_client_per_minute: int = Field(
+        default=600,
+        ge=0,
+        description="Token requests per minute naming one client id (in their assertions, "
+        "unverified), whatever their outcome.",
+    )
+    per_address_per_minute: int = Field(
+        default=1200,
+        ge=0,
+        description="Token requests per minute from one client IP address (the peer address, "
+        "or the one a trusted proxy forwards), whatever their outcome.",
+    )

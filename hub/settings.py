@@ -20,6 +20,7 @@ from hub.setting_parts import (
     RateLimitOverrides,
     RateLimits,
     SourceSettings,
+    TokenRateLimits,
 )
 
 
@@ -41,6 +42,7 @@ __all__ = [
     "RateLimits",
     "Settings",
     "SourceSettings",
+    "TokenRateLimits",
     "UnsafeSettings",
 ]
 
@@ -205,6 +207,12 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="Per-agency overrides of `rate_limits`, keyed by agency code "
         "(HUB_AGENCY_RATE_LIMITS__<CODE>__AGENCY_PER_DAY=...).",
+    )
+    token_rate_limits: TokenRateLimits = Field(
+        default_factory=TokenRateLimits,
+        description="Token requests per minute per client id and per address "
+        "(HUB_TOKEN_RATE_LIMITS__PER_CLIENT_PER_MINUTE, ...); over a limit the token "
+        "endpoint answers 429 temporarily_unavailable with Retry-After.",
     )
     source_costs: dict[str, int] = Field(
         default_factory=dict,

@@ -5,6 +5,10 @@ authentication is 401 `invalid_client`, an unacceptable grant assertion
 400 `invalid_grant`, a malformed request 400 `invalid_request`, another
 role's scope 400 `invalid_scope`. The description is always the generic one
 for the error code; the precise reason goes to the log (logger `hub.auth`).
+
+Every token request is counted per client address and per client id named
+(HUB_TOKEN_RATE_LIMITS) before any client is loaded or signature verified:
+over a limit it is a 429 `temporarily_unavailable` with Retry-After.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ from hub.oauth.server import (
     OAuthConfig,
     RequestRefused,
 )
+from hub.ratelimit import RateLimited, RateLimiter
+from hub.ratelimit.windows import Counter, token_address_counters, token_client_counters
 
 log = logging.getLogger("hub.auth")
 
@@ -87,16 +93,29 @@ def _named_clients(form: dict[str, str]) -> set[str]:
 class TokenEndpoint:
     """POST /oauth/token: the JWT-bearer grant with private_key_jwt client authentication."""
 
-    def __init__(self, config: OAuthConfig, database: Database) -> None:
+    def __init__(
+        self, config: OAuthConfig, database: Database, rate_limiter: RateLimiter | None = None
+    ) -> None:
         self.config = config
         self.database = database
+        self.rate_limiter = rate_limiter
 
     async def handle(self, request: Request) -> Response:
-        """Validate with authlib, record the assertions' jtis, then issue the token."""
+        """Count the request, validate it with authlib, record the assertions' jtis, issue."""
         named: set[str] = set()
+        limits = self.config.settings.token_rate_limits
+        address = request.client.host if request.client is not None else None
         try:
+            # Per address before the body is even read, so a flood of bodies
+            # (malformed ones too, which are still refused as such) costs one
+            # counter each, not the parser; per client once the form names
+            # them, before any client is loaded or signature verified. The
+            # names are unverified: they are what an abuser controls, and
+            # the per-address counter caps requests naming ever new ones.
+            await self._count(token_address_counters(limits, address))
             form = await read_form(request)
             named = _named_clients(form)
+            await self._count(token_client_counters(limits, named))
             clients = await load_clients(self.database, named)
             server = HubAuthorizationServer(self.config, clients)
             oauth_request = HubOAuth2Request(self.config.token_endpoint, request.headers, form)
@@ -104,6 +123,8 @@ class TokenEndpoint:
             grant.validate_token_request()
             await self._record(server)
             status, body, headers = grant.create_token_response()
+        except RateLimited as limited:
+            return self._throttled(limited, address, named)
         except OAuth2Error as error:
             return self._refused(error, named)
         client, official = grant.request.client, grant.request.user
@@ -115,6 +136,10 @@ class TokenEndpoint:
         )
         response: Response = server.handle_response(status, body, headers)
         return response
+
+    async def _count(self, wanted: list[Counter]) -> None:
+        if self.rate_limiter is not None and wanted:
+            await self.rate_limiter.hit_counters(wanted)
 
     async def _record(self, server: HubAuthorizationServer) -> None:
         try:
@@ -143,6 +168,33 @@ class TokenEndpoint:
             headers=_NO_STORE,
         )
 
+    def _throttled(
+        self, limited: RateLimited, address: str | None, named: set[str]
+    ) -> JSONResponse:
+        log.warning(
+            "token request refused (%s, client %s, address %s): %s",
+            limited.limit,
+            ", ".join(sorted(named)) or "unnamed",
+            address or "unknown",
+            limited,
+        )
+        # 429 (RFC 6585), not the 503 RFC 6749 has in mind for
+        # temporarily_unavailable: it is this client's or address's rate that
+        # is refused, not the hub that is down; a 503 would set off health
+        # checks and load balancers and tell the caller to blame the hub.
+        # The error code is still RFC 6749's (§5.2 has none for rate limits),
+        # so OAuth client libraries parse the body as an ordinary refusal.
+        return JSONResponse(
+            {
+                "error": "temporarily_unavailable",
+                "error_description": (
+                    f"too many token requests; retry after {limited.retry_after} s"
+                ),
+            },
+            status_code=429,
+            headers={**_NO_STORE, "Retry-After": str(limited.retry_after)},
+        )
+
 
 def authorization_server_metadata(config: OAuthConfig) -> dict[str, Any]:
     """The RFC 8414 metadata document."""
@@ -160,9 +212,11 @@ def authorization_server_metadata(config: OAuthConfig) -> dict[str, Any]:
     }
 
 
-def oauth_routes(config: OAuthConfig, database: Database) -> list[Route]:
-    """The OAuth2 routes, for the app factory."""
-    token = TokenEndpoint(config, database)
+def oauth_routes(
+    config: OAuthConfig, database: Database, rate_limiter: RateLimiter | None = None
+) -> list[Route]:
+    """The OAuth2 routes, for the app factory; token requests count on `rate_limiter` if any."""
+    token = TokenEndpoint(config, database, rate_limiter)
     # Caches must not hold the key set for long: a new key is published
     # (second in the set) at least this long before it starts signing.
     cached = {"Cache-Control": "public, max-age=300"}

@@ -1,21 +1,22 @@
 """Rate counters in the hub's database: no extra service, one write transaction per request.
 
 Fixed windows counted in `rate_counters`: each request increments its
-official's minute, its agency's minute and its agency's day counters with one
-INSERT … ON CONFLICT DO UPDATE SET count = count + 1 RETURNING, in one short
-transaction. If any counter is then over its limit the transaction rolls back
-(a refused request consumes nothing) and the caller gets a 429 with the
-seconds until that window ends. If the database cannot be used the request is
+counters (for /graphql its official's minute, its agency's minute and its
+agency's day; for the token endpoint its address's or its clients' minute)
+with one INSERT … ON CONFLICT DO UPDATE SET count = count + 1 RETURNING, in
+one short transaction. If any counter is then over its limit the
+transaction rolls back (a refused request consumes nothing) and the caller
+gets a 429 with the seconds until that window ends. If the database cannot be used the request is
 let through uncounted (with a warning): the access log, in the same database,
 then fails closed. Counters of past windows are deleted about once a minute
-per process, in a transaction of their own.
+per process, by each scope's window length, in a transaction of their own.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import and_, delete, or_
@@ -25,7 +26,7 @@ from hub.db.models import RateCounter
 from hub.db.session import Database
 from hub.db.upsert import dialect_insert
 from hub.ratelimit.interfaces import RateLimited
-from hub.ratelimit.windows import DAY, MINUTE, Counter, counters
+from hub.ratelimit.windows import LONGEST_WINDOW_S, Counter, counters, prepared
 from hub.settings import Settings
 
 log = logging.getLogger("hub.ratelimit")
@@ -46,19 +47,25 @@ class DatabaseRateLimiter:
         self._settings = settings
         self.clock = clock
         self._next_purge = 0.0
+        #: Window length of each scope this process has counted, for the purge.
+        self._windows: dict[str, int] = {}
 
     async def hit(self, agency: str, official: str) -> None:
         """Count one request of `official` of `agency`; raise RateLimited if over a limit."""
-        wanted = counters(self._settings.rate_limits_for(agency), agency, official)
-        if not wanted:
+        await self.hit_counters(counters(self._settings.rate_limits_for(agency), agency, official))
+
+    async def hit_counters(self, wanted: Sequence[Counter]) -> None:
+        """Count one request against each of `wanted` in one transaction; RateLimited if over."""
+        counted = prepared(wanted)
+        if not counted:
             return
         now = self.clock()
         rows = [
             {"scope": c.scope, "key": c.key, "window_start": c.window_start(now), "count": 1}
-            for c in wanted
+            for c in counted
         ]
         try:
-            over = await self._count(rows, wanted)
+            over = await self._count(rows, counted)
         except SQLAlchemyError as exc:
             # The limits protect the sources, they do not account for data:
             # with the database unusable the access log cannot be written
@@ -67,6 +74,8 @@ class DatabaseRateLimiter:
             return
         if over is not None:
             raise RateLimited(over.scope, over.allowed, over.seconds_left(now))
+        for counter in counted:
+            self._windows[counter.scope] = counter.window_s
         if now >= self._next_purge:
             self._next_purge = now + PURGE_INTERVAL_S
             await self._purge(now)
@@ -87,33 +96,45 @@ class DatabaseRateLimiter:
             statement = insert.on_conflict_do_update(
                 index_elements=["scope", "key", "window_start"],
                 set_={"count": RateCounter.count + 1},
-            ).returning(RateCounter.scope, RateCounter.count)
-            counts: dict[str, int] = {s: n for s, n in (await session.execute(statement)).all()}
+            ).returning(RateCounter.scope, RateCounter.key, RateCounter.count)
+            counts: dict[tuple[str, str], int] = {
+                (scope, key): n for scope, key, n in (await session.execute(statement)).all()
+            }
             for counter in wanted:
-                if counts[counter.scope] > counter.allowed:
+                if counts[(counter.scope, counter.key)] > counter.allowed:
                     await session.rollback()
                     return counter
             await session.commit()
         return None
 
     async def _purge(self, now: float) -> None:
-        """Delete the counters of past windows (a failure only delays it)."""
+        """Delete the counters of past windows (a failure only delays it).
+
+        A row does not say how long its window is, so each scope this
+        process has counted is purged by its own window length; rows of
+        scopes it has not counted (another process's, or a scope no longer
+        used) go once they started a longest window ago, and have ended
+        whatever their length.
+        """
+        by_length: dict[int, list[str]] = {}
+        for scope, window_s in self._windows.items():
+            by_length.setdefault(window_s, []).append(scope)
+        ended = [
+            and_(
+                RateCounter.scope.in_(sorted(scopes)),
+                RateCounter.window_start < int(now // window_s) * window_s,
+            )
+            for window_s, scopes in sorted(by_length.items())
+        ]
+        ended.append(
+            and_(
+                RateCounter.scope.not_in(sorted(self._windows)),
+                RateCounter.window_start <= now - LONGEST_WINDOW_S,
+            )
+        )
         try:
             async with self._database.session() as session:
-                await session.execute(
-                    delete(RateCounter).where(
-                        or_(
-                            and_(
-                                RateCounter.scope != "agency_per_day",
-                                RateCounter.window_start < int(now // MINUTE) * MINUTE,
-                            ),
-                            and_(
-                                RateCounter.scope == "agency_per_day",
-                                RateCounter.window_start < int(now // DAY) * DAY,
-                            ),
-                        )
-                    )
-                )
+                await session.execute(delete(RateCounter).where(or_(*ended)))
                 await session.commit()
         except SQLAlchemyError as exc:
             log.warning("could not purge old rate counters: %s", type(exc).__name__)

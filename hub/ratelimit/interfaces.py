@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
+
+from hub.ratelimit.windows import Counter
 
 
 class RateLimited(Exception):
@@ -33,6 +35,17 @@ class RateLimiter(Protocol):
         """Count one request of `official` of `agency`; raise RateLimited if over a limit.
 
         A refused request consumes nothing.
+        """
+        ...
+
+    async def hit_counters(self, wanted: Sequence[Counter]) -> None:
+        """Count one request against each of `wanted`, atomically; RateLimited if over one.
+
+        Either every counter is incremented or (over a limit, named by the
+        RateLimited with the seconds left in its window) none is: a refused
+        request consumes nothing. Counters whose `allowed` is 0 are switched
+        off and skipped; a (scope, key) given twice counts once, against the
+        lower bound.
         """
         ...
 

@@ -7,9 +7,10 @@ refused request consumes nothing. A counter's key names its window's start
 and expires when the window ends (by the hub's clock), so Redis holds only
 current windows and nothing needs purging.
 
-Keys are `<prefix>{<agency>}:<scope>:<key>:<window start>`; the `{agency}`
-hash tag puts all counters of one request in one cluster slot, which a
-multi-key script needs on Redis Cluster.
+Keys are `<prefix>{<tag>}:<scope>:<key>:<window start>`, any scope alike.
+The hash tag (the agency for /graphql, `oauth-token` for the token
+endpoint: `Counter.slot_tag`) puts all counters of one request in one
+cluster slot, which a multi-key script needs on Redis Cluster.
 
 If Redis cannot be reached or answers with an error the request is let
 through uncounted with a warning, the same policy as the database store.
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
@@ -27,7 +28,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from hub.ratelimit.interfaces import RateLimited
-from hub.ratelimit.windows import counters
+from hub.ratelimit.windows import Counter, counters, prepared
 from hub.settings import Settings
 
 log = logging.getLogger("hub.ratelimit")
@@ -103,15 +104,20 @@ class RedisRateLimiter:
 
     async def hit(self, agency: str, official: str) -> None:
         """Count one request of `official` of `agency`; raise RateLimited if over a limit."""
-        wanted = counters(self._settings.rate_limits_for(agency), agency, official)
-        if not wanted:
+        await self.hit_counters(counters(self._settings.rate_limits_for(agency), agency, official))
+
+    async def hit_counters(self, wanted: Sequence[Counter]) -> None:
+        """Count one request against each of `wanted` in one script; RateLimited if over one."""
+        counted = prepared(wanted)
+        if not counted:
             return
         now = self.clock()
         keys = [
-            f"{self.prefix}{{{agency}}}:{c.scope}:{c.key}:{c.window_start(now)}" for c in wanted
+            f"{self.prefix}{{{c.slot_tag}}}:{c.scope}:{c.key}:{c.window_start(now)}"
+            for c in counted
         ]
         args: list[int] = []
-        for c in wanted:
+        for c in counted:
             args += [c.allowed, c.seconds_left(now)]
         try:
             over, retry_after = await self._script(keys=keys, args=args)
@@ -121,7 +127,7 @@ class RedisRateLimiter:
             log.warning("rate counters unavailable, request not counted: %s", type(exc).__name__)
             return
         if over:
-            counter = wanted[int(over) - 1]
+            counter = counted[int(over) - 1]
             raise RateLimited(counter.scope, counter.allowed, int(retry_after))
 
     async def check(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from hub.ratelimit import RateLimited, RateLimiter
+from hub.ratelimit.windows import DAY, MINUTE, Counter
 from tests.hub.ratelimit.conftest import NOW, LimiterFactory
 
 AGENCY = "LOCAL_WELFARE"
@@ -95,3 +96,50 @@ async def test_limits_of_zero_count_nothing(limiters: LimiterFactory) -> None:
     for _ in range(5):
         await limiter.hit(AGENCY, "kim")
     await limiter.check()
+
+
+async def test_hit_counters_counts_any_scope(limiters: LimiterFactory) -> None:
+    limiter = limiters()
+    wanted = [
+        Counter("custom_per_minute", "10.1.2.3", MINUTE, 2),
+        Counter("custom_per_day", "10.1.2.3", DAY, 3, tag="custom"),
+    ]
+    for _ in range(2):
+        await limiter.hit_counters(wanted)
+    with pytest.raises(RateLimited) as refused:
+        await limiter.hit_counters(wanted)
+    assert (refused.value.limit, refused.value.allowed, refused.value.retry_after) == (
+        "custom_per_minute",
+        2,
+        45,
+    )
+    # The refusal consumed nothing: the day's counter is at 2 of 3, not 3.
+    limiter.clock = lambda: NOW + 60
+    await limiter.hit_counters(wanted)
+    with pytest.raises(RateLimited) as refused:
+        await limiter.hit_counters(wanted)
+    assert refused.value.limit == "custom_per_day"
+    # Other keys of the scope, and the /graphql counters, are their own.
+    await limiter.hit_counters([Counter("custom_per_minute", "10.9.8.7", MINUTE, 1)])
+    await limiter.hit(AGENCY, "kim")
+
+
+async def test_hit_counters_skips_zero_and_counts_a_repeat_once(limiters: LimiterFactory) -> None:
+    limiter = limiters()
+    await limiter.hit_counters([])
+    await limiter.hit_counters([Counter("custom_per_minute", "x", MINUTE, 0)] * 3)
+    repeated = [
+        Counter("custom_per_minute", "x", MINUTE, 5),
+        Counter("custom_per_minute", "x", MINUTE, 2),
+    ]
+    await limiter.hit_counters(repeated)
+    await limiter.hit_counters(repeated)
+    with pytest.raises(RateLimited, match="custom_per_minute limit of 2"):
+        await limiter.hit_counters(repeated)
+
+
+def test_windows_are_at_most_a_day() -> None:
+    with pytest.raises(ValueError, match="window"):
+        Counter("weekly", "x", 7 * DAY, 1)
+    with pytest.raises(ValueError, match="window"):
+        Counter("never", "x", 0, 1)

@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 
 from hub.ratelimit import RateLimited, RedisRateLimiter
 from hub.ratelimit.redis import connect
+from hub.ratelimit.windows import MINUTE, OAUTH_SLOT_TAG, Counter
 from hub.settings import Settings
 from tests.hub.ratelimit.conftest import NOW
 from tests.hub.ratelimit.redis_support import delete_keys, require_redis, unique_prefix
@@ -59,3 +60,21 @@ async def test_a_refusal_leaves_no_new_key(redis_client: tuple[Redis, str]) -> N
     keys = [k.decode() async for k in client.scan_iter(match=f"{prefix}*")]
     assert len(keys) == 3
     assert not any(":lee:" in k for k in keys)
+
+
+async def test_any_scope_under_its_counters_tag(redis_client: tuple[Redis, str]) -> None:
+    client, prefix = redis_client
+    limiter = RedisRateLimiter(client, Settings(), prefix=prefix, clock=lambda: NOW)
+    await limiter.hit_counters(
+        [
+            Counter("token_client_per_minute", "LW.app", MINUTE, 2, tag=OAUTH_SLOT_TAG),
+            Counter("token_address_per_minute", "10.1.2.3", MINUTE, 2, tag=OAUTH_SLOT_TAG),
+        ]
+    )
+    minute = NOW - NOW % 60
+    keys = sorted([k.decode() async for k in client.scan_iter(match=f"{prefix}*")])
+    assert keys == [
+        f"{prefix}{{oauth-token}}:token_address_per_minute:10.1.2.3:{minute}",
+        f"{prefix}{{oauth-token}}:token_client_per_minute:LW.app:{minute}",
+    ]
+    assert all(40 <= ttl <= 45 for ttl in [await client.ttl(k) for k in keys])

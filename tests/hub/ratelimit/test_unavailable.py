@@ -12,6 +12,7 @@ from hub.db.engine import create_engine
 from hub.db.session import Database
 from hub.ratelimit import DatabaseRateLimiter, RateLimiter, RedisRateLimiter, build_rate_limiter
 from hub.ratelimit.redis import connect
+from hub.ratelimit.windows import Counter
 from hub.settings import Settings
 from tests.hub.ratelimit.redis_support import DOWN_REDIS_URL
 
@@ -22,8 +23,11 @@ async def _let_through(limiter: RateLimiter, caplog: pytest.LogCaptureFixture) -
     with caplog.at_level(logging.WARNING, logger="hub.ratelimit"):
         for _ in range(3):
             await limiter.hit("LOCAL_WELFARE", "kim")
+        # Any scope alike (the token endpoint's counters).
+        for _ in range(2):
+            await limiter.hit_counters([Counter("token_address_per_minute", "10.1.2.3", 60, 1)])
     warnings = [r for r in caplog.records if r.name == "hub.ratelimit"]
-    assert len(warnings) == 3
+    assert len(warnings) == 5
     assert all("not counted" in r.getMessage() for r in warnings)
 
 

@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from connectors.base import FetchResult, FieldRequest
 
 FieldsKey = tuple[tuple[str, tuple[str, ...]], ...]
+#: Field requests whose key a coalescer remembers.
+_MAX_KEYS = 1024
 
 
 def fields_key(fields: FieldRequest) -> FieldsKey:
@@ -78,6 +80,9 @@ class Coalescer:
         #: Smoothed time between lookups (seconds; infinite until two arrived).
         self.typical_gap_s = math.inf
         self._open: dict[FieldsKey, _Batch] = {}
+        # The same field request objects come back with every request of a
+        # cached plan (FieldPlan.for_source): their key is worked out once.
+        self._keys: dict[int, tuple[FieldRequest, FieldsKey]] = {}
         self._running: set[asyncio.Task[None]] = set()
         #: Calls made and lookups served, for tests and benchmarks.
         self.calls = 0
@@ -86,7 +91,7 @@ class Coalescer:
     async def fetch(self, subjects: Sequence[str], fields: FieldRequest) -> FetchResult:
         """Fetch `fields` of `subjects`, in a call shared with other lookups of this turn."""
         loop = asyncio.get_running_loop()
-        key = fields_key(fields)
+        key = self._key_of(fields)
         self._arrived()
         batch = self._open.get(key)
         if batch is None or len(batch.subjects) + len(subjects) > self._max_batch:
@@ -108,6 +113,17 @@ class Coalescer:
         # shield: one caller giving up must not cancel the call for the others.
         result = await asyncio.shield(batch.future)
         return result if batch.callers == 1 else result.only(subjects)
+
+    def _key_of(self, fields: FieldRequest) -> FieldsKey:
+        known = self._keys.get(id(fields))
+        if known is not None and known[0] is fields:
+            return known[1]
+        if len(self._keys) >= _MAX_KEYS:
+            self._keys.clear()  # many one-off documents: start over rather than grow
+        key = fields_key(fields)
+        # The request object is kept with its key, so its id cannot be reused meanwhile.
+        self._keys[id(fields)] = (fields, key)
+        return key
 
     def _arrived(self) -> None:
         now = self._clock()

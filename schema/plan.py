@@ -57,13 +57,27 @@ class FieldPlan:
     touches_data: bool = False
     companions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     walks_household: bool = False
+    # Each source's slice, worked out once per plan (plans outlive requests):
+    # every request of a cached document asks the same of each source.
+    _slices: dict[str, tuple[Catalog, dict[str, list[str]]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def for_source(self, catalog: Catalog, source: str) -> dict[str, list[str]]:
         """The source fields one source is asked for, in catalog field order.
 
         A minimised form is read from the field it derives from; the raw
         value is decoded and transformed in the hub and never released.
+        The answer is shared by every request of the plan: read it, never change it.
         """
+        cached = self._slices.get(source)
+        if cached is not None and cached[0] is catalog:
+            return cached[1]
+        found = self._slice(catalog, source)
+        self._slices[source] = (catalog, found)
+        return found
+
+    def _slice(self, catalog: Catalog, source: str) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
         for info_type in catalog.types_of(source):
             wanted = self.fields.get(info_type.name)

@@ -137,3 +137,11 @@ async def test_a_source_asked_seldom_is_called_at_once_whatever_the_window() -> 
         await asyncio.wait_for(coalescer.fetch([f"p{i}"], INCOME), timeout=1.0)
         clock.now += 60
     assert [s for s, _ in source.calls] == [["p0"], ["p1"], ["p2"]]
+
+
+async def test_an_equal_request_object_of_another_plan_merges_too() -> None:
+    source = Source()
+    coalescer = Coalescer(source, max_batch=100)
+    other = {"earnedIncome": ["annualAmount"]}  # equal to INCOME, another object
+    await asyncio.gather(coalescer.fetch(["a"], INCOME), coalescer.fetch(["b"], other))
+    assert [s for s, _ in source.calls] == [["a", "b"]]

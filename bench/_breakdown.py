@@ -123,6 +123,8 @@ def instrument_hub(connectors: Mapping[str, BaseConnector]) -> Iterator[PhaseTim
             )
         )
         for connector in connectors.values():
-            fetch = _timed_async(connector.fetch, times, "source fetch (record generation)")
-            stack.enter_context(mock.patch.object(connector, "fetch", fetch))
+            # The attempt itself, not `fetch`: a fetch waits for its loop turn
+            # (calls are merged across requests), so fetches overlap in time.
+            attempt = _timed_async(connector._fetch, times, "source fetch (record generation)")
+            stack.enter_context(mock.patch.object(connector, "_fetch", attempt))
         yield times

@@ -120,12 +120,27 @@ async def test_a_source_asked_often_holds_new_calls_open_for_company() -> None:
         await coalescer.fetch([f"warm{i}"], INCOME)
         clock.now += 0.01
     assert coalescer.typical_gap_s == pytest.approx(0.01)
+    source.delay_s = 0.05
+    # Another request's call (other fields) is in flight: requests overlap.
+    in_flight = asyncio.create_task(coalescer.fetch(["other"], PENSION))
+    await asyncio.sleep(0.005)
     first = asyncio.create_task(coalescer.fetch(["a"], INCOME))
     await asyncio.sleep(0.01)  # a later request, within the window
     second = asyncio.create_task(coalescer.fetch(["b"], INCOME))
-    await asyncio.gather(first, second)
+    await asyncio.gather(in_flight, first, second)
     assert [s for s, _ in source.calls][-1] == ["a", "b"]
-    assert len(source.calls) == 4
+    assert len(source.calls) == 5
+
+
+async def test_one_request_after_another_never_waits() -> None:
+    source = Source(delay_s=0)
+    clock = Clock()
+    coalescer = Coalescer(source, max_batch=100, window_s=10.0, clock=clock)
+    for i in range(5):  # often (1 ms apart), but one at a time: nobody could join
+        # A ten-second window would time the test out if applied.
+        await asyncio.wait_for(coalescer.fetch([f"p{i}"], INCOME), timeout=1.0)
+        clock.now += 0.001
+    assert len(source.calls) == 5
 
 
 async def test_a_source_asked_seldom_is_called_at_once_whatever_the_window() -> None:

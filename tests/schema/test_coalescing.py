@@ -34,12 +34,14 @@ async def own_database(fresh_url: str) -> AsyncIterator[Database]:
 
 @pytest.fixture
 async def hub(own_database: Database, hub_factory: HubFactory, population: Population) -> Hub:
-    # A one-second window and a first request to start the arrival rate:
-    # then calls are held open long enough for concurrent requests (a few
-    # ms apart through the test client) surely to meet.
+    # A one-second window, a first request to start the arrival rate, and a
+    # source answering in 0.3 s: the first of concurrent requests (a few ms
+    # apart through the test client) calls alone, the others find its call
+    # in flight and wait, together, long enough surely to meet.
     hub = await hub_factory(own_database, source_coalescing_window_ms=1000)
     await hub.query(INCOME, {"r": population.sample_rrns(1)[0]})
     hub.sources.reset()
+    hub.sources.set_fault("NTS", delay_ms=300)
     return hub
 
 
@@ -52,11 +54,11 @@ async def _ask_together(hub: Hub, queries: list[tuple[str, str]]) -> list[dict[s
 async def test_concurrent_requests_share_a_call_and_keep_their_own_answers(
     hub: Hub, own_database: Database, population: Population, catalog: Catalog
 ) -> None:
-    rrns = population.sample_rrns(3)
+    rrns = population.sample_rrns(4)
     answers = await _ask_together(hub, [(INCOME, rrn) for rrn in rrns])
     source = catalog.info_type("earnedIncome").source
-    assert hub.calls() == {source: 1}
-    assert hub.calls("subjects") == {source: 3}
+    assert hub.calls() == {source: 2}, "the first alone, the other three together"
+    assert hub.calls("subjects") == {source: 4}
     persons = set()
     for rrn, answer in zip(rrns, answers, strict=True):
         expected = population.record(rrn, catalog.info_type("earnedIncome"), ["annualAmount"])
@@ -65,11 +67,11 @@ async def test_concurrent_requests_share_a_call_and_keep_their_own_answers(
         [entry] = await entries_of(own_database, str(answer["id"]))
         assert entry.released == {"earnedIncome": {"annualAmount": "full"}}
         persons.add(entry.person)
-    assert len(persons) == 3
-    # Operators see both: the requests' lookups and the calls sent (the warm-up's and one).
+    assert len(persons) == 4
+    # Operators see both: the requests' lookups and the calls sent (the warm-up's and two).
     samples = metric_samples((await hub.client.get("/metrics")).text)
-    assert metric_value(samples, "hub_source_calls_total", source=source) == 4
-    assert metric_value(samples, "hub_source_sent_calls", source=source) == 2
+    assert metric_value(samples, "hub_source_calls_total", source=source) == 5
+    assert metric_value(samples, "hub_source_sent_calls", source=source) == 3
 
 
 async def test_requests_asking_other_fields_are_not_merged(

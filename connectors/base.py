@@ -11,6 +11,7 @@ from typing import Any
 from connectors.coalesce import Coalescer
 from connectors.errors import SourceError, SourceInvalidData, SourceUnavailable
 from connectors.resilience import CircuitBreaker, ResilientCaller, RetryPolicy
+from connectors.smoothing import Smoothed
 from hub.catalog.model import Catalog, Source, Transport
 from hub.settings import Settings
 
@@ -79,14 +80,19 @@ class BaseConnector(abc.ABC):
                 settings.breaker_cooldown_for(source.code, sql=sql),
             ),
         )
-        #: Smoothed duration of this source's successful calls (seconds; 0 until one).
-        self.typical_latency_s = 0.0
+        # This source's successful calls' duration, smoothed (see `slowest_first`).
+        self._latency = Smoothed(unset=0.0)
         # Concurrent requests' lookups of the same fields share a call (connectors.coalesce).
         batch = settings.source_batch_size
         window = settings.source_coalescing_window_ms / 1000
         self.coalescer = (
             Coalescer(self._call, batch, window) if settings.source_coalescing else None
         )
+
+    @property
+    def typical_latency_s(self) -> float:
+        """Smoothed duration of this source's successful calls (seconds; 0 until one)."""
+        return self._latency.value
 
     @property
     def code(self) -> str:
@@ -107,11 +113,7 @@ class BaseConnector(abc.ABC):
         """One call to the source (with its retries), timed for `typical_latency_s`."""
         started = time.perf_counter()
         result = await self.resilience.call(lambda: self._fetch(subjects, fields))
-        elapsed = time.perf_counter() - started
-        # An exponentially weighted mean: recent calls count most, one odd
-        # call does not reorder the sources (see `slowest_first`).
-        previous = self.typical_latency_s
-        self.typical_latency_s = elapsed if previous == 0.0 else previous + (elapsed - previous) / 8
+        self._latency.add(time.perf_counter() - started)
         return result
 
     @abc.abstractmethod

@@ -39,6 +39,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from connectors.smoothing import Smoothed
 from hub.observability.logging import request_id_var
 
 if TYPE_CHECKING:
@@ -79,8 +80,9 @@ class Coalescer:
         self._clock = clock
         self._last_arrival: float | None = None
         self._in_flight = 0
-        #: Smoothed time between lookups (seconds; infinite until two arrived).
-        self.typical_gap_s = math.inf
+        # Time between lookups, smoothed: a lull or a burst of one or two
+        # lookups does not switch waiting on or off.
+        self._gap = Smoothed(unset=math.inf)
         self._open: dict[FieldsKey, _Batch] = {}
         # The same field request objects come back with every request of a
         # cached plan (FieldPlan.for_source): their key is worked out once.
@@ -129,14 +131,15 @@ class Coalescer:
         self._keys[id(fields)] = (fields, key)
         return key
 
+    @property
+    def typical_gap_s(self) -> float:
+        """Smoothed time between lookups (seconds; infinite until two arrived)."""
+        return self._gap.value
+
     def _arrived(self) -> None:
         now = self._clock()
         if self._last_arrival is not None:
-            gap = now - self._last_arrival
-            previous = self.typical_gap_s
-            # Smoothed like the sources' latency: a lull or a burst of one
-            # or two lookups does not switch waiting on or off.
-            self.typical_gap_s = gap if math.isinf(previous) else previous + (gap - previous) / 8
+            self._gap.add(now - self._last_arrival)
         self._last_arrival = now
 
     def _dispatch(self, key: FieldsKey, batch: _Batch) -> None:

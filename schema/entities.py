@@ -12,12 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.federation.schema import FederationAny
-from strawberry.types import ExecutionContext
 from strawberry.types.info import Info
 
-from schema.error_logging import log_graphql_errors
+from schema.error_logging import QuietExpectedErrors
 from schema.errors import HubError
 
 
@@ -40,14 +38,8 @@ def representation_problem(representation: Any) -> str | None:
     return None
 
 
-class HubFederationSchema(strawberry.federation.Schema):
+class HubFederationSchema(QuietExpectedErrors, strawberry.federation.Schema):
     """The federation schema, with representations checked one by one."""
-
-    def process_errors(
-        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
-    ) -> None:
-        """Expected errors as one quiet line each, unexpected ones with their traceback."""
-        log_graphql_errors(errors, execution_context)
 
     # The annotations are strawberry's own: it reads them to type `_entities`.
     def entities_resolver(

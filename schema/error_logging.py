@@ -35,3 +35,13 @@ def log_graphql_errors(
         path = ".".join(str(part) for part in error.path or ()) or "the operation"
         level = logging.WARNING if code.startswith("SOURCE_") else logging.INFO
         log.log(level, "graphql error %s at %s", code, path)
+
+
+class QuietExpectedErrors:
+    """A strawberry Schema mixin (listed first) logging errors with `log_graphql_errors`."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Expected errors as one quiet line each, unexpected ones with their traceback."""
+        log_graphql_errors(errors, execution_context)

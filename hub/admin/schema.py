@@ -16,12 +16,10 @@ import functools
 import logging
 
 import strawberry
-from graphql import GraphQLError
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
 from strawberry.scalars import JSON
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import ExecutionContext
 
 from hub.admin.audit_schema import AuditorMutation, AuditorQuery
 from hub.admin.audit_types import SCALAR_MAP
@@ -56,7 +54,7 @@ from policies.consent import (
 from policies.diff import describe_changes
 from policies.document import parse_document
 from policies.simulate import simulate
-from schema.error_logging import log_graphql_errors
+from schema.error_logging import QuietExpectedErrors
 
 log = logging.getLogger("hub.admin")
 
@@ -292,14 +290,8 @@ class Mutation(AuditorMutation, DocumentsMutation):
     )
 
 
-class AdminSchema(strawberry.Schema):
+class AdminSchema(QuietExpectedErrors, strawberry.Schema):
     """The administrative schema; its expected errors are logged quietly too."""
-
-    def process_errors(
-        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
-    ) -> None:
-        """Expected errors as one quiet line each, unexpected ones with their traceback."""
-        log_graphql_errors(errors, execution_context)
 
 
 @functools.lru_cache(maxsize=2)

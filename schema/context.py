@@ -161,10 +161,10 @@ class HubServices:
     database: Database
     policies: PolicySource
     audit: AuditWriter
+    #: Registered documents; the agencies' endpoint reads it, officers' decisions invalidate it.
+    documents: TrustedDocuments
     metrics: HubMetrics | None = None
     rate_limiter: RateLimiter | None = None
-    #: Registered documents; the agencies' endpoint reads it, officers' decisions invalidate it.
-    documents: TrustedDocuments | None = None
 
 
 @dataclass

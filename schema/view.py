@@ -27,7 +27,6 @@ from hub.auth.graphql_view import (
 )
 from hub.auth.roles import Role
 from hub.db.models import utcnow
-from hub.documents.registry import TrustedDocuments
 from schema.build import HubSchema
 from schema.context import HubContext, HubServices
 from schema.trusted import admit, names_document_id, requested
@@ -88,11 +87,6 @@ class HubGraphQLView(BearerGraphQLView[HubContext]):
     def __init__(self, services: HubServices, hub_schema: HubSchema) -> None:
         super().__init__(hub_schema.schema, services.settings, services.keys)
         self.services = services
-        if services.documents is None:
-            services.documents = TrustedDocuments(
-                services.database, services.settings.policy_refresh_s
-            )
-        self.trusted = services.documents
 
     async def get_context(self, request: Request, response: Any) -> HubContext:  # type: ignore[override]
         """Authenticate the caller and gather the request's accountable context."""
@@ -144,7 +138,7 @@ class HubGraphQLView(BearerGraphQLView[HubContext]):
             # Batches are refused while parsing; never let one past the check.
             raise RequestRefused("send one GraphQL operation per request", "BAD_REQUEST", 400)
         kwargs["request_data"] = await admit(
-            self.trusted, self.services.settings, context.principal, data
+            self.services.documents, self.services.settings, context.principal, data
         )
         try:
             async with asyncio.timeout(self.services.settings.request_timeout_s):

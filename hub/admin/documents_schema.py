@@ -95,8 +95,7 @@ async def _decide(
         raise DocumentNotFoundError(str(exc)) from None
     except DocumentError as exc:
         raise DocumentDecisionError(str(exc)) from None
-    if services.documents is not None:
-        services.documents.invalidate()
+    services.documents.invalidate()
     log.info("%s: %s trusted document %s of %s", ctx.actor, decided.status, digest, code)
     return document_info(decided)
 

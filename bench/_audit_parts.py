@@ -25,19 +25,19 @@ from sqlalchemy.engine import make_url
 from bench._stats import percentile
 from bench._workload import BENCH_RATE_LIMITS, Workload
 from hub.app import close_services, create_app
+from hub.app.prepare import prepare_database
+from hub.app.services import HubServices
 from hub.audit.access_log import AccessFacts, PersonOutcome, commit_access
 from hub.audit.entries import EntryContent
 from hub.audit.heads import tree_size
 from hub.audit.writer import AuditWriter
 from hub.auth.tokens import issue_token
 from hub.catalog import load_catalog
-from hub.db.prepare import prepare_database
 from hub.db.session import Database
 from hub.keys import KeyRing
 from hub.settings import Settings, SourceSettings
 from policies.store import FixedPolicy
 from policies.testing import grant_everything
-from schema.context import HubServices
 from schema.view import CASE_HEADER, PURPOSE_HEADER
 
 DATASET = "bench-audit"

@@ -39,6 +39,7 @@ from bench._stats import Stats, stats_table, summarise
 from bench._workload import BENCH_RATE_LIMITS, Workload, build_workload
 from connectors.memory import publish_dataset
 from hub.app import close_services, create_app
+from hub.app.services import HubServices
 from hub.auth.tokens import issue_token
 from hub.catalog import load_catalog
 from hub.db.migrate import migrate
@@ -46,7 +47,6 @@ from hub.settings import Settings, SourceSettings
 from policies.store import FixedPolicy
 from policies.testing import grant_everything
 from schema.build import build_schema
-from schema.context import HubServices
 from schema.view import CASE_HEADER, PURPOSE_HEADER
 from simulator.population import Population
 

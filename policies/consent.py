@@ -16,13 +16,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
-from hub.audit.access_log import ensure_subjects
 from hub.catalog.model import Catalog
 from hub.crypto import seal, unseal
 from hub.db.models import Consent, ConsentEvent, utcnow
 from hub.db.session import Database
 from hub.identity.rrn import InvalidRRN, parse_rrn
-from hub.identity.subjects import person_id
+from hub.identity.subjects import ensure_subjects, person_id
 from hub.keys import KeyRing
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from aiodataloader import DataLoader
 from sqlalchemy import select
@@ -149,9 +149,13 @@ class ConsentLoader(DataLoader[str, list[ConsentView]]):
         return [found[s] for s in subject_ids]
 
 
-@dataclass
-class HubServices:
-    """Long-lived parts of the running hub, built once by the app factory."""
+class Services(Protocol):
+    """What the agencies' API needs of the running hub.
+
+    The concrete container (`hub.app.services.HubServices`) belongs to the app
+    layer, which builds it once; the API names only what it reads, so it
+    never imports the layer that assembles it.
+    """
 
     settings: Settings
     catalog: Catalog
@@ -163,15 +167,15 @@ class HubServices:
     audit: AuditWriter
     #: Registered documents; the agencies' endpoint reads it, officers' decisions invalidate it.
     documents: TrustedDocuments
-    metrics: HubMetrics | None = None
-    rate_limiter: RateLimiter | None = None
+    metrics: HubMetrics | None
+    rate_limiter: RateLimiter | None
 
 
 @dataclass
 class HubContext:
     """Everything a resolver may know about the request it serves."""
 
-    services: HubServices
+    services: Services
     principal: Principal
     request_id: str
     purpose: str | None

@@ -28,7 +28,7 @@ from hub.auth.graphql_view import (
 from hub.auth.roles import Role
 from hub.db.models import utcnow
 from schema.build import HubSchema
-from schema.context import HubContext, HubServices
+from schema.context import HubContext, Services
 from schema.trusted import admit, names_document_id, requested
 
 log = logging.getLogger("hub.graphql")
@@ -84,7 +84,7 @@ class HubGraphQLView(BearerGraphQLView[HubContext]):
 
     roles = (Role.AGENCY,)
 
-    def __init__(self, services: HubServices, hub_schema: HubSchema) -> None:
+    def __init__(self, services: Services, hub_schema: HubSchema) -> None:
         super().__init__(hub_schema.schema, services.settings, services.keys)
         self.services = services
 

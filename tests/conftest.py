@@ -17,8 +17,8 @@ import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hub.app.prepare import prepare_database
 from hub.db.engine import create_engine
-from hub.db.prepare import prepare_database
 from hub.db.session import Database
 
 PG_ADMIN_URL = os.environ.get(

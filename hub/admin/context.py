@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from hub.auth.roles import Role
 from hub.auth.tokens import Principal
-from schema.context import HubServices
+from schema.context import Services
 
 
 def actor_of(principal: Principal) -> str:
@@ -27,7 +27,7 @@ def actor_of(principal: Principal) -> str:
 class AdminContext:
     """Per-request state of the administrative endpoint."""
 
-    services: HubServices
+    services: Services
     principal: Principal
     request_id: str
     #: `Hub-Case-Ref`: the inquiry an auditor's reads are recorded under.

@@ -7,8 +7,8 @@ import datetime as dt
 import strawberry
 
 from hub.admin.context import AdminContext
+from hub.admin.document_review import DocumentReview, review_document
 from hub.documents.ids import document_id
-from hub.documents.review import DocumentReview, review_document
 from hub.documents.store import DocumentInfo, DocumentStatus
 from schema.build import build_schema
 

@@ -15,7 +15,7 @@ from hub.admin.context import AdminContext
 from hub.admin.schema import build_admin_schema
 from hub.auth.graphql_view import CASE_HEADER, BearerGraphQLView
 from hub.auth.roles import Role
-from schema.context import HubServices
+from schema.context import Services
 
 #: The roles this endpoint serves; which field each may use is declared per field.
 ADMIN_ROLES = (Role.PRIVACY_OFFICER, Role.CONSENT_MANAGER, Role.AUDITOR, Role.CITIZEN_PORTAL)
@@ -26,7 +26,7 @@ class AdminGraphQLView(BearerGraphQLView[AdminContext]):
 
     roles = ADMIN_ROLES
 
-    def __init__(self, services: HubServices) -> None:
+    def __init__(self, services: Services) -> None:
         settings = services.settings
         super().__init__(
             build_admin_schema(introspection=settings.introspection_enabled),

@@ -12,19 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.entries import EntryContent, EntryKind
 from hub.audit.writer import AuditUnavailable, AuditWriter
 from hub.db.models import Pseudonym, Subject, utcnow
-from hub.db.upsert import insert_ignoring_duplicates
 from hub.identity.pseudonyms import agency_person_id
-from hub.identity.subjects import encrypt_rrn, person_id
+from hub.identity.subjects import person_id, subject_rows
 from hub.keys import KeyRing
 
-__all__ = ["AccessFacts", "AuditUnavailable", "PersonOutcome", "commit_access", "ensure_subjects"]
+__all__ = ["AccessFacts", "AuditUnavailable", "PersonOutcome", "commit_access"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,26 +60,6 @@ class PersonOutcome:
         if self.refused:
             return "refused"
         return "released" if self.released else "identified"
-
-
-def subject_rows(keys: KeyRing, rrns: Sequence[str]) -> list[dict[str, Any]]:
-    """subjects rows (person id, encrypted number) for these persons."""
-    now = utcnow()
-    rows = []
-    for rrn in dict.fromkeys(rrns):
-        subject_id = person_id(keys, rrn)
-        kid, sealed = encrypt_rrn(keys, rrn, subject_id)
-        rows.append(
-            {"id": subject_id, "rrn_key_id": kid, "rrn_ciphertext": sealed, "first_seen_at": now}
-        )
-    return rows
-
-
-async def ensure_subjects(session: AsyncSession, keys: KeyRing, rrns: Sequence[str]) -> None:
-    """Make sure each person has a subjects row."""
-    rows = subject_rows(keys, rrns)
-    if rows:
-        await session.execute(insert_ignoring_duplicates(session, Subject, rows))
 
 
 async def commit_access(

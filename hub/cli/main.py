@@ -40,7 +40,7 @@ def cmd_catalog(args: argparse.Namespace) -> int:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     """Apply the database migrations."""
-    from hub.db.prepare import prepare_database
+    from hub.app.prepare import prepare_database
 
     settings = _settings()
     url = args.database_url or settings.effective_database_url

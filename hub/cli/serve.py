@@ -25,9 +25,9 @@ import httpx
 import uvicorn
 
 from hub.app import create_app
+from hub.app.prepare import prepare_database
 from hub.auth.tokens import issue_token
 from hub.catalog import load_catalog
-from hub.db.prepare import prepare_database
 from hub.keys import load_keys
 from hub.observability.logging import configure_logging
 from hub.settings import Settings

@@ -14,8 +14,14 @@ import base64
 import hashlib
 import hmac
 import re
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.crypto import seal, unseal
+from hub.db.models import Subject, utcnow
+from hub.db.upsert import insert_ignoring_duplicates
 from hub.keys import KeyRing
 
 _ID_BYTES = 20
@@ -47,3 +53,23 @@ def encrypt_rrn(ring: KeyRing, rrn: str, subject_id: str) -> tuple[str, bytes]:
 def decrypt_rrn(ring: KeyRing, kid: str, blob: bytes, subject_id: str) -> str:
     """Decrypt what `encrypt_rrn` produced; raises KeyError for an unknown key id."""
     return unseal(ring, kid, blob, subject_id)
+
+
+def subject_rows(keys: KeyRing, rrns: Sequence[str]) -> list[dict[str, Any]]:
+    """subjects rows (person id, encrypted number) for these persons."""
+    now = utcnow()
+    rows = []
+    for rrn in dict.fromkeys(rrns):
+        subject_id = person_id(keys, rrn)
+        kid, sealed = encrypt_rrn(keys, rrn, subject_id)
+        rows.append(
+            {"id": subject_id, "rrn_key_id": kid, "rrn_ciphertext": sealed, "first_seen_at": now}
+        )
+    return rows
+
+
+async def ensure_subjects(session: AsyncSession, keys: KeyRing, rrns: Sequence[str]) -> None:
+    """Make sure each person has a subjects row."""
+    rows = subject_rows(keys, rrns)
+    if rows:
+        await session.execute(insert_ignoring_duplicates(session, Subject, rows))

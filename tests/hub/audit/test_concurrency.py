@@ -34,6 +34,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from hub.app.prepare import prepare_database
 from hub.audit.access_log import AccessFacts, AuditUnavailable, PersonOutcome, commit_access
 from hub.audit.entries import content_of, entry_leaf_hash
 from hub.audit.heads import load_public_key, public_key_pem, sign_current, tree_size
@@ -43,7 +44,6 @@ from hub.audit.verify import verify_database
 from hub.audit.writer import AuditWriter
 from hub.auth.tokens import issue_token
 from hub.db.models import AuditEntry, AuditNode
-from hub.db.prepare import prepare_database
 from hub.db.session import Database
 from hub.identity.rrn import make_rrn
 from hub.keys import KeyRing, load_keys

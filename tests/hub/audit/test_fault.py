@@ -38,8 +38,8 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
+from hub.app.prepare import prepare_database
 from hub.db.engine import create_engine
-from hub.db.prepare import prepare_database
 from hub.db.session import Database
 from schema.view import REQUEST_ID_HEADER
 from simulator.population import Population

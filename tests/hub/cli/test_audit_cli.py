@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from hub.app.prepare import prepare_database
 from hub.audit.heads import SignedTreeHead, load_public_key, verify_head
 from hub.cli.main import main
-from hub.db.prepare import prepare_database
 from hub.db.session import Database
 from hub.keys import load_keys
 from hub.settings import Settings

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from hub.setting_parts import (
+from hub.settings.parts import (
     LimitOverrides,
     QueryLimits,
     RateLimitOverrides,
@@ -302,8 +302,8 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
         if self.environment is Environment.PRODUCTION:
-            # Imported here: hub.production reads Settings' fields and imports this module.
-            from hub.production import refuse_unsafe_production
+            # Imported here: hub.settings.production reads Settings' fields and imports this module.
+            from hub.settings.production import refuse_unsafe_production
 
             refuse_unsafe_production(self)
         return self

@@ -12,61 +12,18 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from connectors.base import BaseConnector
-from connectors.registry import build_connectors
 from hub.admin.view import AdminGraphQLView
+from hub.app.routes import instrument, observability_routes
+from hub.app.services import build_services, close_services
 from hub.audit.signer import HeadSigner
-from hub.audit.writer import AuditWriter
-from hub.catalog import load_catalog
 from hub.db.session import Database
-from hub.documents.registry import TrustedDocuments
-from hub.keys import load_keys
 from hub.oauth.endpoints import oauth_routes
 from hub.oauth.server import OAuthConfig
 from hub.observability.logging import configure_logging
 from hub.observability.metrics import HubMetrics
 from hub.observability.middleware import ObservabilityMiddleware
-from hub.observability.routes import instrument, observability_routes
-from hub.ratelimit import build_rate_limiter
 from hub.settings import Settings
-from policies.store import PolicySource, PolicyStore
-from schema.build import build_schema
-from schema.context import HubServices
-from schema.view import HubGraphQLView
-
-
-def build_services(
-    settings: Settings,
-    *,
-    database: Database | None = None,
-    connectors: Mapping[str, BaseConnector] | None = None,
-    policies: PolicySource | None = None,
-) -> tuple[HubServices, HubGraphQLView]:
-    """Build the hub's long-lived services and its GraphQL view."""
-    catalog = load_catalog()
-    hub_schema = build_schema(catalog, introspection=settings.introspection_enabled)
-    database = database or Database.from_url(settings.effective_database_url)
-    services = HubServices(
-        settings=settings,
-        catalog=catalog,
-        keys=load_keys(settings),
-        connectors=connectors if connectors is not None else build_connectors(catalog, settings),
-        schema_map=hub_schema.schema_map,
-        database=database,
-        policies=policies or PolicyStore(database, catalog, ttl_s=settings.policy_refresh_s),
-        audit=AuditWriter(database),
-        rate_limiter=build_rate_limiter(settings, database),
-        documents=TrustedDocuments(database, settings.policy_refresh_s),
-    )
-    return services, HubGraphQLView(services, hub_schema)
-
-
-async def close_services(services: HubServices) -> None:
-    """Release pools held by connectors, the rate limiter and the database."""
-    for connector in services.connectors.values():
-        await connector.aclose()
-    if services.rate_limiter is not None:
-        await services.rate_limiter.aclose()
-    await services.database.dispose()
+from policies.store import PolicySource
 
 
 def create_app(

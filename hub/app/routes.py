@@ -7,9 +7,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from hub.observability.health import breaker_states, readiness
+from hub.app.health import breaker_states, readiness
+from hub.app.services import HubServices
 from hub.observability.metrics import HubMetrics
-from schema.context import HubServices
 
 
 def instrument(services: HubServices, metrics: HubMetrics) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from hub.admin.document_review import DocumentReview, review_document
 from hub.catalog import load_catalog
-from hub.documents.review import DocumentReview, review_document
 from policies.compiled import compile_policy
 from policies.document import read_baseline
 from schema.build import build_schema

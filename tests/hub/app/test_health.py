@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from hub.app.health import breaker_states
 from hub.db.session import Database
-from hub.observability.health import breaker_states
 from tests.schema.conftest import HubFactory
 
 

@@ -106,6 +106,7 @@ class UnloggedWriter(AuditWriter):
         self,
         entries: Sequence[EntryContent],
         side_rows: Side = (),
+        spends: Sequence[str] = (),
     ) -> list[int]:
         """Pretend to log `entries`: nothing is written."""
         if self.recorded is not None:

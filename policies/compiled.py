@@ -6,7 +6,7 @@ field is a dictionary lookup, not an interpretation of the document.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field
 
 from hub.catalog.model import Catalog, InfoType, Kind
@@ -50,7 +50,7 @@ class CompiledGrant:
         """Whether this schema field of this type may be released."""
         return schema_field in self.releases.get(info_type, {})
 
-    def refused(self, selected: dict[str, set[str]]) -> list[str]:
+    def refused(self, selected: Mapping[str, Set[str]]) -> list[str]:
         """`type.field` for every selected field the grant does not release, sorted."""
         return sorted(
             f"{info_type}.{name}"

@@ -20,6 +20,7 @@ from hub.identity.subjects import person_id
 from hub.keys import KeyRing
 from policies.compiled import CompiledGrant, CompiledPolicy, FieldRelease
 from policies.consent import ConsentView, consents_of
+from policies.decision import AccessRequest, Decision, Limits, RefusalCode, decide
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class Simulation:
     purpose: str
     policy_version: int
     grant: CompiledGrant | None
+    #: The decision the agencies' gate would make for this request.
+    decision: Decision
     types: tuple[SimulatedType, ...]
     refused_fields: tuple[str, ...]
     unknown_fields: tuple[str, ...]
@@ -78,30 +81,6 @@ def _requested(catalog: Catalog, fields: Sequence[str]) -> tuple[dict[str, set[s
     return selected, sorted(set(unknown))
 
 
-def _refusal(
-    catalog: Catalog,
-    policy: CompiledPolicy,
-    agency: str,
-    purpose: str,
-    refused: list[str],
-    unknown: list[str],
-) -> str | None:
-    # The same checks, in the same order, as the agencies' endpoint: schema
-    # validation first, then the gate.
-    if unknown:
-        return f"the schema has no field {', '.join(unknown)}"
-    registered = catalog.agency(agency)
-    if registered is None:
-        return f"agency {agency!r} is not a registered consuming agency"
-    if registered.purpose(purpose) is None:
-        return f"agency {agency} has not declared purpose {purpose!r}"
-    if policy.grant(agency, purpose) is None:
-        return f"no policy (version {policy.version}) grants {agency} anything for {purpose}"
-    if refused:
-        return f"the policy (version {policy.version}) does not grant {', '.join(refused)}"
-    return None
-
-
 def _first_permitting(consents: list[ConsentView], info_type: str) -> str | None:
     now = utcnow()
     # The order the agencies' endpoint tries them in: oldest first.
@@ -118,13 +97,17 @@ async def simulate(
     purpose: str,
     rrn: str,
     fields: Sequence[str] | None = None,
+    limits: Limits | None = None,
 ) -> Simulation:
     """What `agency` would receive for the person under `purpose` and `policy`.
 
     `rrn` must already be normalised to its 13 digits. With `fields`
     (`type.field` as an agency would select them), only those are
     considered and any the policy does not grant is listed as refused;
-    without, everything the grant releases is described.
+    without, everything the grant releases is described. The decision is
+    `policies.decision.decide`, the one the agencies' gate makes, for a
+    request naming this one person under `limits` (the hub's; without,
+    only the grant's bounds).
     """
     grant = policy.grant(agency, purpose)
     if fields is None:
@@ -132,10 +115,20 @@ async def simulate(
         unknown: list[str] = []
     else:
         selected, unknown = _requested(catalog, fields)
+    decision = decide(
+        catalog,
+        policy,
+        AccessRequest(agency=agency, purpose=purpose, selected=selected, persons=1),
+        limits or Limits(max_persons=grant.max_persons if grant else 0),
+    )
+    refusal = decision.refusal
     if grant is None:
-        refused = sorted(f"{t}.{n}" for t, names in selected.items() for n in names)
+        # Nothing is granted without a grant, whichever check refused first.
+        refused = tuple(sorted(f"{t}.{n}" for t, names in selected.items() for n in names))
+    elif refusal is not None and refusal.code is RefusalCode.POLICY_REFUSED:
+        refused = tuple(refusal.details.get("fields", ()))
     else:
-        refused = grant.refused(selected)
+        refused = ()
     types: list[SimulatedType] = []
     if grant is not None:
         subject = person_id(keys, rrn)
@@ -154,13 +147,21 @@ async def simulate(
                     releases=releases,
                 )
             )
+    # Schema validation comes first at the agencies' endpoint: an unknown
+    # field is refused before the gate decides anything.
+    message = (
+        f"the schema has no field {', '.join(unknown)}"
+        if unknown
+        else (refusal.message if refusal is not None else None)
+    )
     return Simulation(
         agency=agency,
         purpose=purpose,
         policy_version=policy.version,
         grant=grant,
+        decision=decision,
         types=tuple(types),
-        refused_fields=tuple(refused),
+        refused_fields=refused,
         unknown_fields=tuple(unknown),
-        refusal=_refusal(catalog, policy, agency, purpose, refused, unknown),
+        refusal=message,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -24,8 +24,9 @@ from hub.keys import KeyRing
 from hub.observability.metrics import HubMetrics
 from hub.ratelimit import RateLimiter
 from hub.settings import Settings
-from policies.compiled import CompiledGrant, CompiledPolicy
-from policies.consent import ConsentUsage, ConsentView, consents_of, spend_one_time
+from policies.compiled import CompiledPolicy
+from policies.consent import ConsentUsage, ConsentView, consents_of
+from policies.decision import Decision
 from policies.store import PolicySource
 from policies.transforms import TransformContext
 from schema.plan import FieldPlan, SchemaMap
@@ -45,6 +46,11 @@ class AccessRecorder:
     """Collects per-person access while a request runs; written before responding."""
 
     persons: dict[str, PersonAccess] = field(default_factory=dict)
+    #: `_entities` ids a refused request named, with the refusal's code; the
+    #: view resolves the ids the agency was given to their persons and logs them.
+    refused_ids: dict[str, str] = field(default_factory=dict)
+    #: One-time consents applied to released data: spent with the entries' commit.
+    one_time_consents: set[str] = field(default_factory=set)
 
     def touch(self, rrn: str) -> PersonAccess:
         """The record for this person, created on first touch."""
@@ -58,9 +64,26 @@ class AccessRecorder:
         """The person's `info_type` was not released, for reason `code`."""
         self.touch(rrn).refused[info_type] = code
 
-    def consented(self, rrn: str, consent_id: str) -> None:
+    def consented(self, rrn: str, consent: ConsentView) -> None:
         """A consent was applied to release the person's data."""
-        self.touch(rrn).consents.add(consent_id)
+        self.touch(rrn).consents.add(consent.id)
+        if consent.usage is ConsentUsage.ONE_TIME:
+            self.one_time_consents.add(consent.id)
+
+    def refused_all(
+        self,
+        rrns: Sequence[str],
+        ids: Sequence[str],
+        selected: Mapping[str, object],
+        code: str,
+    ) -> None:
+        """A refused operation: every type it asked for, for every person it named."""
+        types = list(selected) or ["*"]
+        for rrn in rrns:
+            for type_name in types:
+                self.refused(rrn, type_name, code)
+        for agency_id in ids:
+            self.refused_ids[agency_id] = code
 
 
 class UnknownPerson:
@@ -171,6 +194,13 @@ class Services(Protocol):
     rate_limiter: RateLimiter | None
 
 
+class NotDecided(Exception):
+    """A resolver asked for the decision of an operation the gate did not decide.
+
+    It cannot happen through the gate; if it ever does, nothing is released.
+    """
+
+
 @dataclass
 class HubContext:
     """Everything a resolver may know about the request it serves."""
@@ -182,78 +212,94 @@ class HubContext:
     case_ref: str | None
     client_addr: str | None
     policy: CompiledPolicy = field(default_factory=lambda: CompiledPolicy(0, {}))
-    grant: CompiledGrant | None = None
+    #: The gate's decision (policies.decision.decide); None until it is made.
+    decision: Decision | None = None
     query_hash: str | None = None
     plan: FieldPlan = field(default_factory=FieldPlan)
     access: AccessRecorder = field(default_factory=AccessRecorder)
-    _loaders: dict[str, SourceLoader] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict)
+    _loaders: dict[tuple[str, frozenset[str]], SourceLoader] = field(default_factory=dict)
+    _subjects: SubjectLoader | None = None
+    _consents: ConsentLoader | None = None
+    _transform: TransformContext | None = None
 
-    def loader(self, source: str) -> SourceLoader:
-        """The request's loader for `source`, created on first use."""
-        existing = self._loaders.get(source)
+    @property
+    def decided(self) -> Decision:
+        """The operation's decision; fails closed when there is none."""
+        if self.decision is None or not self.decision.allowed:
+            raise NotDecided("no access decision allows this operation")
+        return self.decision
+
+    async def loader_for(self, source: str, rrn: str) -> SourceLoader:
+        """The loader that asks `source` about this person.
+
+        A consent-gated type the person has no valid consent for is left out
+        of what the source is asked: it is never fetched for that person,
+        even when a statutory type shares its source.
+        """
+        services = self.services
+        decision = self.decided
+        wanted = self.plan.for_source(services.catalog, source)
+        withheld = frozenset(
+            [
+                name
+                for name in wanted
+                if decision.needs_consent(name) and await self.consent_for(rrn, name) is None
+            ]
+        )
+        key = (source, withheld)
+        existing = self._loaders.get(key)
         if existing is not None:
             return existing
-        services = self.services
+        fields = (
+            {name: names for name, names in wanted.items() if name not in withheld}
+            if withheld
+            else wanted
+        )
         created = SourceLoader(
             services.connectors[source],
-            self.plan.for_source(services.catalog, source),
+            fields,
             services.settings.source_batch_size,
             services.metrics,
         )
-        self._loaders[source] = created
+        self._loaders[key] = created
         return created
 
     def subject_loader(self) -> SubjectLoader:
         """The request's loader from the agency's person ids to registration numbers."""
-        loader = self.extra.get("subjects")
-        if loader is None:
-            loader = self.extra["subjects"] = SubjectLoader(
+        if self._subjects is None:
+            self._subjects = SubjectLoader(
                 self.services.database, self.services.keys, self.principal.agency
             )
-        assert isinstance(loader, SubjectLoader)
-        return loader
+        return self._subjects
 
     def transform_context(self) -> TransformContext:
         """What minimisation transforms may know: the agency's key and today."""
-        found = self.extra.get("transform")
-        if found is None:
-            found = self.extra["transform"] = TransformContext(
+        if self._transform is None:
+            self._transform = TransformContext(
                 pseudonym_key=agency_key(self.services.keys, self.principal.agency),
                 today=dt.date.today(),
             )
-        assert isinstance(found, TransformContext)
-        return found
+        return self._transform
 
-    async def consent_for(self, rrn: str, info_type: str) -> str | None:
-        """The id of a consent that releases `info_type` of the person now, or None.
+    async def consent_for(self, rrn: str, info_type: str) -> ConsentView | None:
+        """A consent that releases `info_type` of the person now, or None.
 
-        A one-time consent is spent (atomically) the first time a request
-        uses it; the rest of that request may go on using it.
+        Nothing is spent here: a one-time consent is spent in the same
+        transaction as the access-log entry of the release it covers (see
+        `AccessRecorder.consented`), so a timeout, a source fault or an
+        unwritable log leaves it unspent.
         """
-        loader = self.extra.get("consents")
-        if loader is None:
-            loader = self.extra["consents"] = ConsentLoader(
+        if self._consents is None:
+            self._consents = ConsentLoader(
                 self.services.database, self.principal.agency, self.purpose or ""
             )
-        assert isinstance(loader, ConsentLoader)
-        spent: dict[str, bool] = self.extra.setdefault("spent", {})
         now = utcnow()
-        for consent in await loader.load(person_id(self.services.keys, rrn)):
-            if consent.id in spent:
-                if spent[consent.id] and info_type in consent.info_types:
-                    return consent.id
-                continue
-            if not consent.permits(info_type, now):
-                continue
-            if consent.usage is ConsentUsage.ONE_TIME:
-                spent[consent.id] = await spend_one_time(self.services.database, consent.id)
-                if not spent[consent.id]:
-                    continue
-            return consent.id
+        for consent in await self._consents.load(person_id(self.services.keys, rrn)):
+            if consent.permits(info_type, now):
+                return consent
         return None
 
     @property
     def sources_called(self) -> list[str]:
         """Sources this request has created loaders for."""
-        return list(self._loaders)
+        return list(dict.fromkeys(source for source, _ in self._loaders))

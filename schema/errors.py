@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from graphql import GraphQLError
 
 from hub.observability.metrics import count_error
+from policies.decision import Refusal, RefusalCode
 
 
 class HubError(GraphQLError):
@@ -97,3 +98,18 @@ class QueryTooCostlyError(HubError):
     """The operation's estimated cost is over the agency's limit; nothing ran."""
 
     code = "QUERY_TOO_COSTLY"
+
+
+_REFUSALS: dict[RefusalCode, type[HubError]] = {
+    RefusalCode.AGENCY_NOT_REGISTERED: AgencyNotRegisteredError,
+    RefusalCode.PURPOSE_REQUIRED: PurposeRequiredError,
+    RefusalCode.PURPOSE_NOT_DECLARED: PurposeNotDeclaredError,
+    RefusalCode.POLICY_REFUSED: PolicyRefusedError,
+    RefusalCode.TOO_MANY_PERSONS: TooManyPersonsError,
+    RefusalCode.QUERY_TOO_COSTLY: QueryTooCostlyError,
+}
+
+
+def refusal_error(refusal: Refusal) -> HubError:
+    """The client-facing error of a decision's refusal, with its details."""
+    return _REFUSALS[refusal.code](refusal.message, **refusal.details)

@@ -1,9 +1,11 @@
 """The gate every operation passes before any resolver runs.
 
-It computes the field plan from the validated document and refuses an
-operation that reads data without a registered agency, a declared purpose
-and a case reference. Refusing here, not in resolvers, means no source is
-ever called for a request that will be refused.
+It computes the field plan from the validated document, counts the persons
+the operation names, and hands both to the one decision
+(`policies.decision.decide`); the request's context carries the `Decision`
+that resolvers and the access log read. Refusing here, not in resolvers,
+means no source is ever called for a request that will be refused, and
+every person a refused request named gets an access-log entry saying so.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -26,69 +29,46 @@ from strawberry.extensions import SchemaExtension
 from hub.catalog.model import Catalog
 from hub.identity.rrn import InvalidRRN, parse_rrn
 from hub.settings import Settings
+from policies.decision import AccessRequest, Decision, Limits, decide
 from schema.context import HubContext
-from schema.errors import (
-    AgencyNotRegisteredError,
-    CaseRefRequiredError,
-    PolicyRefusedError,
-    PurposeNotDeclaredError,
-    PurposeRequiredError,
-    QueryTooCostlyError,
-)
+from schema.errors import CaseRefRequiredError, HubError, refusal_error
 from schema.limits import root_fields
 from schema.plan import FieldPlan, PlanCache
 
 CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$")
 
 
-def named_persons(
-    document: DocumentNode, operation_name: str | None, variables: dict[str, Any] | None
-) -> list[str]:
-    """The valid registration numbers the operation's root fields name (`rrn`, `rrns`)."""
-    texts: list[Any] = []
-    for definition in document.definitions:
-        if not isinstance(definition, OperationDefinitionNode):
-            continue
-        if operation_name is not None and (
-            definition.name is None or definition.name.value != operation_name
-        ):
-            continue
-        for selection in definition.selection_set.selections:
-            if not isinstance(selection, FieldNode):
-                continue
-            for argument in selection.arguments or ():
-                if argument.name.value in ("rrn", "rrns"):
-                    value = value_from_ast_untyped(argument.value, variables)
-                    texts.extend(value if isinstance(value, list) else [value])
-    found = []
-    for text in texts:
-        try:
-            found.append(parse_rrn(text).digits)
-        except (InvalidRRN, TypeError, AttributeError):
-            continue
-    return found
+@dataclass(frozen=True)
+class NamedPersons:
+    """Whom an operation names: registration numbers, agency person ids, and the count.
 
-
-def estimated_persons(
-    document: DocumentNode, operation_name: str | None, variables: dict[str, Any] | None
-) -> int:
-    """How many persons the operation's root fields name, from arguments and variables.
-
-    `person` names one, `persons` the length of `rrns`, `_entities` the length of
-    `representations`; root fields reading no person count nothing.
+    `count` is every name over all root fields and aliases (one for `person`,
+    one per `rrns` or `representations` entry), malformed ones included: the
+    person limit bounds what is asked, not what parses. `rrns` are the valid
+    numbers and `ids` the `_entities` ids, whose refusals are logged.
     """
-    operation = _chosen_operation(document, operation_name)
-    if operation is None:
-        return 0
-    found = persons_of(operation, document, variables or {})
-    assert found is not None  # with variables, every list has a length
-    return found
+
+    count: int
+    rrns: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
 
 
-def persons_of(
+def _values(field: FieldNode, argument: str, variables: dict[str, Any] | None) -> list[Any] | None:
+    """The argument's values as a list; None when a variable's length is not known yet."""
+    for node in field.arguments or ():
+        if node.name.value != argument:
+            continue
+        if variables is None:
+            return list(node.value.values) if isinstance(node.value, ListValueNode) else None
+        value = value_from_ast_untyped(node.value, variables)
+        return value if isinstance(value, list) else [value]
+    return []
+
+
+def named_persons(
     operation: OperationDefinitionNode, document: DocumentNode, variables: dict[str, Any] | None
-) -> int | None:
-    """The persons `operation` names (see estimated_persons).
+) -> NamedPersons | None:
+    """The persons `operation` names, through fragments and aliases.
 
     Without `variables` (a document reviewed before any request) a list
     passed as a variable has no length yet: the answer is then None.
@@ -96,42 +76,43 @@ def persons_of(
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    total = 0
+    count = 0
+    rrns: list[str] = []
+    ids: list[str] = []
     for field in root_fields(operation.selection_set, fragments):
-        name = field.name.value
-        if name == "person":
-            total += 1
-        elif name in ("persons", "_entities"):
-            argument = "rrns" if name == "persons" else "representations"
-            for node in field.arguments or ():
-                if node.name.value != argument:
-                    continue
-                if variables is None and not isinstance(node.value, ListValueNode):
-                    return None
-                value = value_from_ast_untyped(node.value, variables)
-                total += len(value) if isinstance(value, list) else 1
-    return total
+        argument = _PERSON_ARGUMENTS.get(field.name.value)
+        if argument is None:
+            continue
+        if field.name.value == "person":
+            count += 1
+            if variables is None:
+                continue
+        values = _values(field, argument, variables)
+        if values is None:
+            return None
+        if field.name.value != "person":
+            count += len(values)
+        if variables is None:
+            continue
+        for value in values:
+            if argument == "representations":
+                if isinstance(value, dict) and isinstance(value.get("id"), str):
+                    ids.append(value["id"])
+                continue
+            try:
+                rrns.append(parse_rrn(value).digits)
+            except (InvalidRRN, TypeError, AttributeError):
+                continue
+    return NamedPersons(count, tuple(dict.fromkeys(rrns)), tuple(dict.fromkeys(ids)))
 
 
-def estimated_cost(catalog: Catalog, settings: Settings, plan: FieldPlan, persons: int) -> int:
-    """Persons x the plan's information types, each weighted by its source's cost.
-
-    A household walk reaches further persons: it multiplies the persons by the
-    assumed household size.
-    """
-    weight = sum(
-        settings.source_cost(catalog.info_type(name).source)
-        for name in plan.fields
-        if catalog.has_info_type(name)
-    )
-    if plan.walks_household:
-        persons *= settings.assumed_household_size
-    return persons * max(weight, 1)
+_PERSON_ARGUMENTS = {"person": "rrn", "persons": "rrns", "_entities": "representations"}
 
 
-def _chosen_operation(
+def chosen_operation(
     document: DocumentNode, operation_name: str | None
 ) -> OperationDefinitionNode | None:
+    """The operation that will run: the named one, or the only one."""
     for definition in document.definitions:
         if isinstance(definition, OperationDefinitionNode) and (
             operation_name is None
@@ -139,6 +120,32 @@ def _chosen_operation(
         ):
             return definition
     return None
+
+
+def limits_for(catalog: Catalog, settings: Settings, agency: str, plan: FieldPlan) -> Limits:
+    """The hub's limits for this agency, with the weights of the plan's sources."""
+    sources = {
+        catalog.info_type(name).source for name in plan.fields if catalog.has_info_type(name)
+    }
+    return Limits(
+        max_persons=settings.max_persons_per_request,
+        max_cost=settings.limits_for(agency).max_cost,
+        source_cost={code: settings.source_cost(code) for code in sources},
+        household_size=settings.assumed_household_size,
+    )
+
+
+def access_request(
+    agency: str, purpose: str, plan: FieldPlan, persons: int | None
+) -> AccessRequest:
+    """The decision's view of a planned operation."""
+    return AccessRequest(
+        agency=agency,
+        purpose=purpose,
+        selected=plan.fields,
+        persons=persons,
+        walks_household=plan.walks_household,
+    )
 
 
 class RequestGate(SchemaExtension):
@@ -162,82 +169,39 @@ class RequestGate(SchemaExtension):
             if context.query is not None:
                 ctx.query_hash = hashlib.sha256(context.query.encode()).hexdigest()
             if plan.touches_data:
-                self._check(ctx)
-                self._check_cost(ctx, document, context.operation_name, context.variables)
+                operation = chosen_operation(document, context.operation_name)
+                named = (
+                    named_persons(operation, document, context.variables or {})
+                    if operation is not None
+                    else None
+                ) or NamedPersons(0)
                 try:
-                    self._decide(ctx)
-                except PolicyRefusedError:
-                    # Refusals are logged like releases, for every person named.
-                    for rrn in named_persons(document, context.operation_name, context.variables):
-                        for type_name in plan.fields or {"*": set()}:
-                            ctx.access.refused(rrn, type_name, PolicyRefusedError.code)
+                    decision = self._decide(ctx, plan, named)
+                    self._check_case(ctx)
+                    ctx.decision = decision
+                except HubError as exc:
+                    # A refusal names persons too: each of them gets an entry.
+                    code = str((exc.extensions or {}).get("code", HubError.code))
+                    ctx.access.refused_all(named.rrns, named.ids, plan.fields, code)
                     raise
         yield
 
-    def _check_cost(
-        self,
-        ctx: HubContext,
-        document: DocumentNode,
-        operation_name: str | None,
-        variables: dict[str, Any] | None,
-    ) -> None:
-        """Refuse an operation whose estimated cost is over the agency's limit."""
+    def _decide(self, ctx: HubContext, plan: FieldPlan, named: NamedPersons) -> Decision:
+        """Call the one decision; a refusal becomes its error."""
+        agency = ctx.principal.agency
         settings = ctx.services.settings
-        limit = settings.limits_for(ctx.principal.agency).max_cost
-        estimate = estimated_cost(
+        decision = decide(
             self.catalog,
-            settings,
-            ctx.plan,
-            estimated_persons(document, operation_name, variables),
+            ctx.policy,
+            access_request(agency, ctx.purpose or "", plan, named.count),
+            limits_for(self.catalog, settings, agency, plan),
         )
-        if estimate > limit:
-            raise QueryTooCostlyError(
-                f"the operation's estimated cost is {estimate}, over the limit of {limit} "
-                "(persons x information types, weighted by source); ask for fewer persons "
-                "or types per request",
-                estimate=estimate,
-                limit=limit,
-            )
+        if decision.refusal is not None:
+            raise refusal_error(decision.refusal)
+        return decision
 
-    def _decide(self, ctx: HubContext) -> None:
-        """Refuse the whole operation if it asks for anything the policy does not grant."""
-        agency, purpose = ctx.principal.agency, ctx.purpose or ""
-        policy = ctx.policy
-        grant = policy.grant(agency, purpose)
-        selected = ctx.plan.fields
-        if grant is None:
-            everything = sorted(f"{t}.{f}" for t, names in selected.items() for f in names)
-            raise PolicyRefusedError(
-                f"no policy (version {policy.version}) grants {agency} anything for {purpose}",
-                fields=everything,
-                policyVersion=policy.version,
-            )
-        refused = grant.refused(selected)
-        if refused:
-            raise PolicyRefusedError(
-                f"the policy (version {policy.version}) for {agency}/{purpose} does not grant "
-                f"{', '.join(refused)}; ask only for what you may (see myGrants)",
-                fields=refused,
-                policyVersion=policy.version,
-            )
-        ctx.grant = grant
-
-    def _check(self, ctx: HubContext) -> None:
-        agency = self.catalog.agency(ctx.principal.agency)
-        if agency is None:
-            raise AgencyNotRegisteredError(
-                f"agency {ctx.principal.agency!r} is not a registered consuming agency"
-            )
-        if not ctx.purpose:
-            raise PurposeRequiredError(
-                "the Hub-Purpose header must name the purpose of this request"
-            )
-        if agency.purpose(ctx.purpose) is None:
-            declared = ", ".join(p.code for p in agency.purposes)
-            raise PurposeNotDeclaredError(
-                f"agency {agency.code} has not declared purpose {ctx.purpose!r} "
-                f"(declared: {declared})"
-            )
+    def _check_case(self, ctx: HubContext) -> None:
+        """Every data request names its case: accountability, not policy, so not decide()'s."""
         if not ctx.case_ref:
             raise CaseRefRequiredError(
                 "the Hub-Case-Ref header must name the case or application number"

@@ -29,18 +29,21 @@ class InfoTypeGrant:
 class PurposeGrant:
     purpose: str
     legal_basis: str
-    max_persons: int = strawberry.field(description="Most persons per request.")
+    max_persons: int = strawberry.field(
+        description="Most persons one request may name (over all its fields): the grant's "
+        "bound within the hub's own."
+    )
     max_age_days: int = strawberry.field(description="How fresh the data must be, in days.")
     policy_version: int
     info_types: list[InfoTypeGrant]
 
 
-def purpose_grant(grant: CompiledGrant, version: int) -> PurposeGrant:
-    """The GraphQL view of a compiled grant."""
+def purpose_grant(grant: CompiledGrant, version: int, max_persons: int) -> PurposeGrant:
+    """The GraphQL view of a compiled grant; `max_persons` is what the hub accepts."""
     return PurposeGrant(
         purpose=grant.purpose,
         legal_basis=grant.legal_basis,
-        max_persons=grant.max_persons,
+        max_persons=max_persons,
         max_age_days=grant.max_age_days,
         policy_version=version,
         info_types=[

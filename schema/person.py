@@ -19,8 +19,9 @@ from strawberry.types.private import StrawberryPrivate
 
 from connectors.base import SourceError, SourceInvalidData, slowest_first
 from hub.catalog.model import Catalog, InfoType
-from hub.identity.pseudonyms import agency_person_id
+from hub.identity.pseudonyms import agency_key, agency_person_id
 from hub.identity.subjects import MalformedPersonId, check_person_id
+from policies.consent import ConsentView
 from schema.context import UNKNOWN, HubContext
 from schema.errors import (
     ConsentRequiredError,
@@ -38,7 +39,8 @@ REGISTRY_TYPE = "residentRegistration"
 _PrivateIndex = Annotated[int | None, StrawberryPrivate()]
 
 HOUSEHOLD_FIELD = "members"
-HOUSEHOLD_COMPANIONS = ("householdId",)
+HOUSEHOLD_ID_FIELD = "householdId"
+HOUSEHOLD_COMPANIONS = (HOUSEHOLD_ID_FIELD,)
 
 
 def _source_failure(ctx: HubContext, rrn: str, info_type: str, exc: SourceError) -> Exception:
@@ -51,7 +53,8 @@ def _source_failure(ctx: HubContext, rrn: str, info_type: str, exc: SourceError)
 async def load_type(ctx: HubContext, rrn: str, info_type: InfoType) -> Any:
     """The person's raw record(s) of one type, or a GraphQL error to report."""
     try:
-        data = await ctx.loader(info_type.source).load(rrn)
+        loader = await ctx.loader_for(info_type.source, rrn)
+        data = await loader.load(rrn)
     except SourceError as exc:
         raise _source_failure(ctx, rrn, info_type.name, exc) from None
     if data is UNKNOWN:
@@ -60,12 +63,15 @@ async def load_type(ctx: HubContext, rrn: str, info_type: InfoType) -> Any:
     return data[info_type.name]
 
 
-async def _consent(ctx: HubContext, root: Any, info_type: InfoType) -> str | None:
-    """The consent the field is released under, or None when the statute suffices."""
-    if ctx.grant is None or info_type.name not in ctx.grant.consent_types:
+async def _consent(ctx: HubContext, root: Any, info_type: InfoType) -> ConsentView | None:
+    """The consent the type is released under, or None when the statute suffices.
+
+    Whether consent is needed is the decision's (fails closed without one).
+    """
+    if not ctx.decided.needs_consent(info_type.name):
         return None
-    consent_id = await ctx.consent_for(root.rrn, info_type.name)
-    if consent_id is None:
+    consent = await ctx.consent_for(root.rrn, info_type.name)
+    if consent is None:
         ctx.access.refused(root.rrn, info_type.name, ConsentRequiredError.code)
         where = {} if root.index is None else {"personIndex": root.index}
         raise ConsentRequiredError(
@@ -73,14 +79,14 @@ async def _consent(ctx: HubContext, root: Any, info_type: InfoType) -> str | Non
             f"for {ctx.purpose}, and there is no valid one",
             **where,
         )
-    return consent_id
+    return consent
 
 
 def _type_resolver(info_type: InfoType, decoder: RecordDecoder) -> Callable[..., Any]:
     async def resolve(root: Any, info: strawberry.Info) -> Any:
         ctx: HubContext = info.context
         # Consent first: a person who has not consented is not asked about.
-        consent_id = await _consent(ctx, root, info_type)
+        consent = await _consent(ctx, root, info_type)
         raw = await load_type(ctx, root.rrn, info_type)
         names = sorted(ctx.plan.fields.get(info_type.name, ()))
         try:
@@ -88,8 +94,8 @@ def _type_resolver(info_type: InfoType, decoder: RecordDecoder) -> Callable[...,
         except SourceInvalidData as exc:
             raise _source_failure(ctx, root.rrn, info_type.name, exc) from None
         ctx.access.released(root.rrn, info_type.name)
-        if consent_id is not None:
-            ctx.access.consented(root.rrn, consent_id)
+        if consent is not None:
+            ctx.access.consented(root.rrn, consent)
         return value
 
     resolve.__name__ = f"resolve_{info_type.name}"
@@ -97,8 +103,12 @@ def _type_resolver(info_type: InfoType, decoder: RecordDecoder) -> Callable[...,
 
 
 def household_id(ctx: HubContext, source_id: str) -> str:
-    """An opaque household id; the registry's own number never leaves the hub."""
-    key = ctx.services.keys.subject_hash_key
+    """The household's id for the calling agency; the registry's own number never leaves.
+
+    Keyed like `Person.id` with the agency's pseudonym key, so two agencies'
+    ids for one household cannot be joined without the hub's key.
+    """
+    key = agency_key(ctx.services.keys, ctx.principal.agency)
     digest = hmac.new(key, b"household:" + source_id.encode(), hashlib.sha256).digest()
     return "H" + base64.b32encode(digest[:20]).decode()
 
@@ -121,6 +131,7 @@ class PersonTypes:
             household_type=HOUSEHOLD_TYPE,
             household_field=HOUSEHOLD_FIELD,
             household_companions=HOUSEHOLD_COMPANIONS,
+            household_id_field=HOUSEHOLD_ID_FIELD,
         )
         self.registry_source = catalog.info_type(REGISTRY_TYPE).source
 
@@ -231,7 +242,7 @@ class PersonTypes:
         selected = selected_names(info)
         # Types released only with consent are left out: the existence check
         # must not fetch data of a person who may not have consented.
-        needs_consent = ctx.grant.consent_types if ctx.grant is not None else frozenset()
+        needs_consent = ctx.decided.consent_types
         sources = {
             self.catalog.info_type(name).source
             for name in selected
@@ -240,9 +251,8 @@ class PersonTypes:
         if "household" in selected or not sources:
             sources.add(self.registry_source)
         order = slowest_first(ctx.services.connectors, sources)
-        results = await asyncio.gather(
-            *(ctx.loader(s).load(rrn) for s in order), return_exceptions=True
-        )
+        loaders = [await ctx.loader_for(s, rrn) for s in order]
+        results = await asyncio.gather(*(lo.load(rrn) for lo in loaders), return_exceptions=True)
         if any(r is UNKNOWN for r in results):
             raise PersonNotFoundError("no person with this registration number")
         failures = [r for r in results if isinstance(r, SourceError)]

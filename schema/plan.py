@@ -41,6 +41,7 @@ class SchemaMap:
     household_type: str  # the info type behind Person.household
     household_field: str  # the (internal) field a household walk is granted by
     household_companions: tuple[str, ...]  # further source fields a walk reads
+    household_id_field: str  # the household type's field that Household.id discloses
 
 
 @dataclass
@@ -105,6 +106,12 @@ class _Collector(Visitor):
         name = node.name.value
         if parent_name == "Query" and name not in _DATA_FREE_ROOT_FIELDS:
             self.plan.touches_data = True
+        if parent_name == "Household" and name == "id":
+            # Household.id is a pseudonym of the household number: the policy
+            # decides it as that field, like any other.
+            wanted = self.plan.fields.setdefault(self.map.household_type, set())
+            wanted.add(self.map.household_id_field)
+            return
         info_type = self.map.object_to_type.get(parent_name)
         if info_type is not None and not name.startswith("__"):
             self.plan.fields.setdefault(info_type, set()).add(name)

@@ -7,8 +7,9 @@ from typing import Any
 import strawberry
 
 from hub.identity.rrn import InvalidRRN, parse_rrn
+from policies.decision import Limits, person_limit
 from schema.context import HubContext
-from schema.errors import InvalidRRNError, TooManyPersonsError
+from schema.errors import InvalidRRNError
 from schema.grants import PurposeGrant, purpose_grant
 from schema.person import PersonTypes
 
@@ -27,8 +28,10 @@ def _parse(text: str, index: int | None = None) -> str:
 def resolve_my_grants(info: strawberry.Info) -> list[PurposeGrant]:
     """The caller's agency's grants under the active policy."""
     ctx: HubContext = info.context
+    limits = Limits(max_persons=ctx.services.settings.max_persons_per_request)
     return [
-        purpose_grant(g, ctx.policy.version) for g in ctx.policy.grants_of(ctx.principal.agency)
+        purpose_grant(g, ctx.policy.version, person_limit(g, limits))
+        for g in ctx.policy.grants_of(ctx.principal.agency)
     ]
 
 
@@ -40,16 +43,9 @@ def build_query(types: PersonTypes) -> type:
         return await types.known_person(info, _parse(rrn))
 
     def resolve_persons(info: strawberry.Info, rrns: list[str]) -> Any:
-        ctx: HubContext = info.context
-        limit = ctx.services.settings.max_persons_per_request
-        if ctx.grant is not None:
-            limit = min(limit, ctx.grant.max_persons)
-        if len(rrns) > limit:
-            raise TooManyPersonsError(
-                f"persons takes at most {limit} registration numbers, got {len(rrns)}",
-                limit=limit,
-            )
-        # Every number is checked before any source is called.
+        # The person limit is the decision's (every person the operation
+        # names, over all fields); every number is checked before any source
+        # is called.
         parsed = [_parse(text, i) for i, text in enumerate(rrns)]
         return types.known_persons(info, parsed)
 

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
-from hub.audit.access_log import AccessFacts, PersonOutcome, commit_access
+from hub.audit.access_log import AccessFacts, ConsentAlreadyUsed, PersonOutcome, commit_access
 from hub.auth.graphql_view import (
     CASE_HEADER,
     REQUEST_ID_HEADER,
@@ -29,6 +29,7 @@ from hub.auth.roles import Role
 from hub.db.models import utcnow
 from schema.build import HubSchema
 from schema.context import HubContext, Services
+from schema.errors import ConsentRequiredError
 from schema.trusted import admit, names_document_id, requested
 
 log = logging.getLogger("hub.graphql")
@@ -39,7 +40,8 @@ __all__ = ["CASE_HEADER", "PURPOSE_HEADER", "REQUEST_ID_HEADER", "HubGraphQLView
 
 
 def _facts(context: HubContext) -> AccessFacts:
-    grant = context.grant
+    decision = context.decision
+    grant = decision.grant if decision is not None else None
     suppressed_until = None
     if grant is not None and grant.suppressed:
         suppressed_until = utcnow() + dt.timedelta(days=grant.suppression_days)
@@ -58,14 +60,14 @@ def _facts(context: HubContext) -> AccessFacts:
 
 
 def _outcomes(context: HubContext) -> list[PersonOutcome]:
-    grant = context.grant
+    """Each person's entry: the released types' fields in the decision's forms."""
+    decision = context.decision
     outcomes = []
     for rrn, access in context.access.persons.items():
         released: dict[str, dict[str, str]] = {}
         for type_name in access.released:
-            releases = grant.releases.get(type_name, {}) if grant is not None else {}
             released[type_name] = {
-                name: releases[name].form if name in releases else "full"
+                name: (decision.form(type_name, name) if decision else None) or "full"
                 for name in sorted(context.plan.fields.get(type_name, ()))
             }
         outcomes.append(
@@ -77,6 +79,17 @@ def _outcomes(context: HubContext) -> list[PersonOutcome]:
             )
         )
     return outcomes
+
+
+def _withheld(outcomes: list[PersonOutcome], code: str) -> list[PersonOutcome]:
+    """The same persons with nothing released: every released type refused for `code`."""
+    return [
+        PersonOutcome(
+            rrn=o.rrn,
+            refused={**o.refused, **dict.fromkeys(o.released, code)},
+        )
+        for o in outcomes
+    ]
 
 
 class HubGraphQLView(BearerGraphQLView[HubContext]):
@@ -149,10 +162,49 @@ class HubGraphQLView(BearerGraphQLView[HubContext]):
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
-        """Commit the audit entries, then let the response go."""
+        """Commit the audit entries (spending one-time consents with them), then answer."""
         context: HubContext | None = getattr(request.state, "hub_context", None)
+        if context is not None:
+            await self._resolve_refused_ids(context)
         if context is not None and context.access.persons:
-            await commit_access(
-                self.services.audit, self.services.keys, _facts(context), _outcomes(context)
-            )
+            facts, outcomes = _facts(context), _outcomes(context)
+            try:
+                await commit_access(
+                    self.services.audit,
+                    self.services.keys,
+                    facts,
+                    outcomes,
+                    sorted(context.access.one_time_consents),
+                )
+            except ConsentAlreadyUsed:
+                # Another request spent a one-time consent this answer needed
+                # between our check and our commit: nothing leaves, and the
+                # log says so.
+                await commit_access(
+                    self.services.audit,
+                    self.services.keys,
+                    facts,
+                    _withheld(outcomes, ConsentRequiredError.code),
+                )
+                raise RequestRefused(
+                    "a one-time consent this answer needed was used by another request "
+                    "first; no data was released",
+                    ConsentRequiredError.code,
+                    409,
+                ) from None
         return await super().process_result(request, result)
+
+    async def _resolve_refused_ids(self, context: HubContext) -> None:
+        """The persons behind a refused request's `_entities` ids, for their entries.
+
+        An id the agency was never given names nobody and gets no entry.
+        """
+        refused = context.access.refused_ids
+        if not refused:
+            return
+        rrns = await context.subject_loader().load_many(list(refused))
+        types = list(context.plan.fields) or ["*"]
+        for rrn, code in zip(rrns, refused.values(), strict=True):
+            if rrn is not None:
+                for type_name in types:
+                    context.access.refused(rrn, type_name, code)

@@ -4,9 +4,10 @@ A privacy officer approving a document needs to know, per operation,
 which information types and fields (in which form) it selects, how many
 persons one request names, and under which of the agency's purposes the
 active policy would let it run. The plan is the one the agencies' endpoint
-computes (`schema.plan.build_plan`) and coverage is decided by the same
-`CompiledGrant.refused` the gate applies, so the review cannot disagree
-with enforcement.
+computes (`schema.plan.build_plan`), the persons are counted as the gate
+counts them, and whether a purpose covers the operation is the one
+decision the gate makes (`policies.decision.decide`), so the review cannot
+disagree with enforcement.
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ from graphql import (
     parse,
 )
 
+from hub.catalog.model import Catalog
+from hub.settings import Settings
 from policies.compiled import CompiledPolicy
-from schema.gate import persons_of
+from policies.decision import Limits, decide
+from schema.gate import access_request, limits_for, named_persons
 from schema.plan import SchemaMap, build_plan
 
 
@@ -73,9 +77,20 @@ class DocumentReview:
 
 
 def review_document(
-    schema: GraphQLSchema, schema_map: SchemaMap, policy: CompiledPolicy, agency: str, body: str
+    schema: GraphQLSchema,
+    schema_map: SchemaMap,
+    policy: CompiledPolicy,
+    agency: str,
+    body: str,
+    *,
+    catalog: Catalog,
+    settings: Settings | None = None,
 ) -> DocumentReview:
-    """What each operation of `body` reads and which of `agency`'s grants cover it."""
+    """What each operation of `body` reads and which of `agency`'s grants cover it.
+
+    With `settings`, the hub's own limits (persons, cost) apply as at the
+    gate; without, only the grants' bounds.
+    """
     document = parse(body)
     grants = policy.grants_of(agency)
     operations: list[OperationReview] = []
@@ -94,12 +109,25 @@ def review_document(
                         consent = type_name in grant.consent_types
                         releases.append(PurposeRelease(grant.purpose, release.form, consent))
                 fields.append(FieldReview(type_name, field_name, tuple(releases)))
-        runnable = tuple(g.purpose for g in grants if not g.refused(plan.fields))
+        named = named_persons(definition, document, None)
+        persons = named.count if named is not None else None
+        limits = (
+            limits_for(catalog, settings, agency, plan)
+            if settings is not None
+            else Limits(max_persons=max((g.max_persons for g in grants), default=0))
+        )
+        runnable = tuple(
+            g.purpose
+            for g in grants
+            if decide(
+                catalog, policy, access_request(agency, g.purpose, plan, persons), limits
+            ).allowed
+        )
         operations.append(
             OperationReview(
                 name=name,
                 touches_data=plan.touches_data,
-                persons=persons_of(definition, document, None),
+                persons=persons,
                 walks_household=plan.walks_household,
                 fields=tuple(fields),
                 runnable_for=runnable if plan.touches_data else tuple(g.purpose for g in grants),

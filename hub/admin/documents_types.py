@@ -110,6 +110,8 @@ async def _review(root: TrustedDocumentInfo, info: strawberry.Info) -> TrustedDo
         policy,
         root.agency,
         root.info.body,
+        catalog=services.catalog,
+        settings=services.settings,
     )
     return review_info(review, policy.version)
 

@@ -14,13 +14,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from hub.audit.entries import EntryContent, EntryKind
-from hub.audit.writer import AuditUnavailable, AuditWriter
+from hub.audit.writer import AuditUnavailable, AuditWriter, ConsentAlreadyUsed
 from hub.db.models import Pseudonym, Subject, utcnow
 from hub.identity.pseudonyms import agency_person_id
 from hub.identity.subjects import person_id, subject_rows
 from hub.keys import KeyRing
 
-__all__ = ["AccessFacts", "AuditUnavailable", "PersonOutcome", "commit_access"]
+__all__ = [
+    "AccessFacts",
+    "AuditUnavailable",
+    "ConsentAlreadyUsed",
+    "PersonOutcome",
+    "commit_access",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +69,18 @@ class PersonOutcome:
 
 
 async def commit_access(
-    writer: AuditWriter, keys: KeyRing, facts: AccessFacts, outcomes: Sequence[PersonOutcome]
+    writer: AuditWriter,
+    keys: KeyRing,
+    facts: AccessFacts,
+    outcomes: Sequence[PersonOutcome],
+    spends: Sequence[str] = (),
 ) -> list[int]:
-    """Durably log one entry per person; raise AuditUnavailable if that fails."""
+    """Durably log one entry per person; raise AuditUnavailable if that fails.
+
+    `spends` are the one-time consents the released data was released under:
+    they are spent in the entries' transaction (ConsentAlreadyUsed when
+    another request spent one first, and then nothing is written).
+    """
     if not outcomes:
         return []
     now = utcnow()
@@ -105,4 +120,4 @@ async def commit_access(
         (Subject, subject_rows(keys, [o.rrn for o in outcomes])),
         (Pseudonym, pseudonyms),
     ]
-    return await writer.append(entries, side_rows)
+    return await writer.append(entries, side_rows, spends)

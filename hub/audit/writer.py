@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.entries import EntryContent, row_values
 from hub.audit.merkle import Frontier, frontier_nodes
-from hub.db.models import AuditEntry, AuditNode, AuditState
+from hub.db.models import AuditEntry, AuditNode, AuditState, Consent, ConsentEvent, utcnow
 from hub.db.session import Database
 from hub.db.upsert import dialect_insert
 
@@ -37,12 +37,21 @@ class AuditUnavailable(Exception):
     """The audit log could not be written; no data may leave."""
 
 
+class ConsentAlreadyUsed(Exception):
+    """A one-time consent the entries release data under was spent by another request.
+
+    Nothing of the submission was written; the data it covers may not leave.
+    """
+
+
 @dataclass
 class Submission:
     """One request's entries, and what it must write beside them."""
 
     entries: Sequence[EntryContent]
     side_rows: Sequence[tuple[type[Any], list[dict[str, Any]]]] = ()
+    #: One-time consents the entries release data under: spent in the same transaction.
+    spends: Sequence[str] = ()
     future: asyncio.Future[list[int]] | None = field(default=None, repr=False)
 
 
@@ -99,11 +108,19 @@ class AuditWriter:
         self,
         entries: Sequence[EntryContent],
         side_rows: Sequence[tuple[type[Any], list[dict[str, Any]]]] = (),
+        spends: Sequence[str] = (),
     ) -> list[int]:
-        """Durably log `entries`; returns their sequence numbers once committed."""
+        """Durably log `entries`; returns their sequence numbers once committed.
+
+        `spends` are one-time consents marked used in the same transaction;
+        if another request spent one first, nothing of this submission is
+        written and ConsentAlreadyUsed is raised.
+        """
         if not entries:
             return []
-        submission = Submission(entries, side_rows, asyncio.get_running_loop().create_future())
+        submission = Submission(
+            entries, side_rows, spends, asyncio.get_running_loop().create_future()
+        )
         self._queue.append(submission)
         if self._task is None or self._task.done():
             # The task lives only while there is work, so nothing is left
@@ -124,7 +141,7 @@ class AuditWriter:
                 count += len(item.entries)
             started = time.perf_counter()
             try:
-                seqs = await self._write(batch)
+                batch, seqs = await self._write(batch)
             except Exception as exc:
                 self._observe(count, started, committed=False)
                 self._frontier = None
@@ -134,7 +151,7 @@ class AuditWriter:
                     if item.future is not None and not item.future.done():
                         item.future.set_exception(failure)
                 continue
-            self._observe(count, started, committed=True)
+            self._observe(sum(len(item.entries) for item in batch), started, committed=True)
             offset = 0
             for item in batch:
                 n = len(item.entries)
@@ -142,9 +159,19 @@ class AuditWriter:
                     item.future.set_result(seqs[offset : offset + n])
                 offset += n
 
-    async def _write(self, batch: Sequence[Submission]) -> list[int]:
-        contents = [c for item in batch for c in item.entries]
+    async def _write(self, batch: list[Submission]) -> tuple[list[Submission], list[int]]:
+        """Write the batch in one transaction; returns the submissions written and their seqs.
+
+        A submission whose one-time consent another request spent first is
+        answered ConsentAlreadyUsed here and left out of the batch.
+        """
         async with self.db.session() as session:
+            if any(item.spends for item in batch):
+                batch = await _spend_consents(session, batch)
+                if not batch:
+                    await session.rollback()
+                    return [], []
+            contents = [c for item in batch for c in item.entries]
             # The tree-size row is locked first: every writer, in any process,
             # then takes its other locks (subjects, pseudonyms) in the same
             # order behind it, so two writers can never deadlock.
@@ -184,7 +211,45 @@ class AuditWriter:
         self._remember(written)
         self._frontier = frontier
         self.batches_written += 1
-        return list(range(start, new_size))
+        return batch, list(range(start, new_size))
+
+
+async def _spend_consents(session: AsyncSession, batch: list[Submission]) -> list[Submission]:
+    """Spend the batch's one-time consents; the submissions whose consents were all unspent.
+
+    The consent rows are locked (in id order, before the tree-size row, so
+    writers and officers' consent changes take locks in one order) and read;
+    the first submission in the batch to claim a consent gets it. A loser's
+    future gets ConsentAlreadyUsed, and it is left out of the transaction.
+    """
+    claimed = sorted({c for item in batch for c in item.spends})
+    rows = await session.execute(
+        select(Consent.id, Consent.used_at)
+        .where(Consent.id.in_(claimed))
+        .order_by(Consent.id)
+        .with_for_update()
+    )
+    unspent = {consent_id for consent_id, used_at in rows.all() if used_at is None}
+    kept: list[Submission] = []
+    spent: list[str] = []
+    for item in batch:
+        wanted = set(item.spends)
+        if wanted <= unspent:
+            unspent -= wanted
+            spent += sorted(wanted)
+            kept.append(item)
+        elif item.future is not None and not item.future.done():
+            item.future.set_exception(
+                ConsentAlreadyUsed("a one-time consent was used by another request first")
+            )
+    if spent:
+        now = utcnow()
+        await session.execute(update(Consent).where(Consent.id.in_(spent)).values(used_at=now))
+        await session.execute(
+            insert(ConsentEvent),
+            [{"consent_id": c, "actor": "hub", "action": "used", "at": now} for c in spent],
+        )
+    return kept
 
 
 def _merged_side_rows(

@@ -93,16 +93,20 @@ async def test_every_answer_is_logged_with_who_why_and_what(
         assert row.query_hash is not None and len(row.query_hash) == 64
 
 
-async def test_refused_requests_leave_no_entries(
+async def test_a_request_refused_at_the_gate_logs_the_person_it_named(
     hub: Hub, database: Database, population: Population
 ) -> None:
     response = await hub.post(
-        "query($r: String!) { person(rrn: $r) { id } }",
+        "query($r: String!) { person(rrn: $r) { residentRegistration { name } } }",
         {"r": population.sample_rrns(1)[0]},
         purpose=None,
     )
+    assert response.json()["errors"][0]["extensions"]["code"] == "PURPOSE_REQUIRED"
     rows = await entries_of(database, response.headers["hub-request-id"])
-    assert rows == []
+    assert [(r.outcome, r.refused, r.released) for r in rows] == [
+        ("refused", {"residentRegistration": "PURPOSE_REQUIRED"}, {})
+    ]
+    assert hub.calls() == {}
 
 
 async def test_no_data_leaves_when_the_log_cannot_be_written(

@@ -8,8 +8,9 @@ from policies.compiled import compile_policy
 from policies.document import read_baseline
 from schema.build import build_schema
 
-HUB = build_schema(load_catalog())
-BASELINE = compile_policy(read_baseline(), load_catalog(), 1)
+CATALOG = load_catalog()
+HUB = build_schema(CATALOG)
+BASELINE = compile_policy(read_baseline(), CATALOG, 1)
 
 DOCUMENT = """
 query Identity($rrn: String!) {
@@ -27,7 +28,9 @@ query Meta { __typename }
 
 
 def _review(agency: str = "LOCAL_WELFARE") -> DocumentReview:
-    return review_document(HUB.schema._schema, HUB.schema_map, BASELINE, agency, DOCUMENT)
+    return review_document(
+        HUB.schema._schema, HUB.schema_map, BASELINE, agency, DOCUMENT, catalog=CATALOG
+    )
 
 
 def test_each_operation_lists_types_fields_and_the_purposes_granting_them() -> None:
@@ -81,7 +84,7 @@ def test_a_named_fragment_widens_every_operation_as_at_the_gate() -> None:
     fragment Numbers on Person { residentRegistration { registrationNumber } }
     """
     identity, _ = review_document(
-        HUB.schema._schema, HUB.schema_map, BASELINE, "LOCAL_WELFARE", document
+        HUB.schema._schema, HUB.schema_map, BASELINE, "LOCAL_WELFARE", document, catalog=CATALOG
     ).operations
     assert {f.field for f in identity.fields} == {"name", "registrationNumber"}
     assert identity.runnable_for == ("overpayment_recovery",)

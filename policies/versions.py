@@ -8,12 +8,12 @@ A version is the whole policy set, so a proposal is an edit of the version
 it was drafted from: it names that base, and it may be approved only while
 its base is still the active version (otherwise approving it would silently
 undo whatever was activated in between). Concurrent officers are kept apart
-by the database, on SQLite and PostgreSQL alike: every write transaction
-here starts with its write (never with a read), which on SQLite takes the
-database's write lock and on PostgreSQL the rows' locks before anything is
-decided; a partial unique index keeps at most one version active whatever
-happens; version numbers are allocated inside the INSERT and retried on the
-rare collision.
+by the database, on SQLite and PostgreSQL alike: a proposal's and a
+decision's transaction starts with its write (never with a read), which on
+SQLite takes the database's write lock and on PostgreSQL the rows' locks
+before anything is decided; a partial unique index keeps at most one version
+active whatever happens; version numbers are allocated inside the INSERT and
+retried on the rare collision.
 """
 
 from __future__ import annotations

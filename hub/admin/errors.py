@@ -19,7 +19,7 @@ from hub.identity.rrn import InvalidRRN
 from policies.compiled import PolicyError
 from policies.consent import ConsentError, ConsentNotFound
 from policies.document import PolicyFileError
-from policies.versions import VersionError, VersionNotFound
+from policies.versions import PolicyBaseStale, VersionConflict, VersionError, VersionNotFound
 
 
 class AdminError(GraphQLError):
@@ -51,6 +51,15 @@ def _extensions(exc: BaseException) -> dict[str, Any] | None:
         return {"code": "POLICY_INVALID", "problems": [str(exc)]}
     if isinstance(exc, VersionNotFound | ConsentNotFound):
         return {"code": "NOT_FOUND"}
+    if isinstance(exc, PolicyBaseStale):
+        return {
+            "code": "POLICY_BASE_STALE",
+            "version": exc.version,
+            "baseVersion": exc.base,
+            "activeVersion": exc.active,
+        }
+    if isinstance(exc, VersionConflict):
+        return {"code": "POLICY_VERSION_CONFLICT"}
     if isinstance(exc, VersionError):
         return {"code": "VERSION_ERROR"}
     if isinstance(exc, ConsentError):

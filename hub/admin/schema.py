@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from typing import Annotated
 
 import strawberry
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
@@ -182,13 +183,26 @@ class Query(AuditorQuery, CitizenQuery, DocumentsQuery):
     )
 
 
-async def resolve_propose(info: strawberry.Info, document: JSON, reason: str) -> int:
+async def resolve_propose(
+    info: strawberry.Info,
+    document: JSON,
+    reason: str,
+    base_version: Annotated[
+        int,
+        strawberry.argument(
+            description="The version the document was drafted from: it must be the active "
+            "one (POLICY_BASE_STALE otherwise), and must still be when it is approved."
+        ),
+    ],
+) -> int:
     """Validate against the catalog and record as proposed; returns the version number."""
     ctx = _ctx(info)
     services = ctx.services
     parsed = parse_document(document)
-    version = await versions.propose(services.database, services.catalog, parsed, ctx.actor, reason)
-    log.info("%s proposed policy version %d", ctx.actor, version)
+    version = await versions.propose(
+        services.database, services.catalog, parsed, ctx.actor, reason, base_version=base_version
+    )
+    log.info("%s proposed policy version %d on top of %d", ctx.actor, version, base_version)
     return version
 
 
@@ -255,13 +269,15 @@ class Mutation(AuditorMutation, DocumentsMutation):
     propose_policy_version: int = strawberry.mutation(
         resolver=resolve_propose,
         permission_classes=[OfficersOnly],
-        description="Propose a new version (the whole document); returns its number. "
-        "It activates only when another officer approves it.",
+        description="Propose a new version (the whole document) drafted from `baseVersion`, "
+        "the active version; returns its number. It activates only when another officer "
+        "approves it, and only while `baseVersion` is still the active version.",
     )
     approve_policy_version: PolicyVersionInfo = strawberry.mutation(
         resolver=resolve_approve,
         permission_classes=[OfficersOnly],
-        description="Approve and activate a version another officer proposed.",
+        description="Approve and activate a version another officer proposed; refused with "
+        "POLICY_BASE_STALE (nothing changes) when its base is no longer the active version.",
     )
     reject_policy_version: PolicyVersionInfo = strawberry.mutation(
         resolver=resolve_reject,

@@ -35,6 +35,10 @@ class PolicyVersionInfo:
     status: VersionStatus
     reason: str = strawberry.field(description="Why the version was proposed.")
     proposed_by: str = strawberry.field(description="The proposing officer's id.")
+    base_version: int | None = strawberry.field(
+        description="The version this one was proposed on top of (null for the baseline "
+        "and for proposals older than the recording of bases)."
+    )
     proposed_at: dt.datetime | None
     decided_by: str | None = strawberry.field(description="The officer who approved or rejected.")
     decided_at: dt.datetime | None
@@ -52,6 +56,7 @@ def version_info(info: VersionInfo) -> PolicyVersionInfo:
         status=info.status,
         reason=info.reason,
         proposed_by=info.proposed_by,
+        base_version=info.base_version,
         proposed_at=info.proposed_at,
         decided_by=info.decided_by,
         decided_at=info.decided_at,

@@ -20,6 +20,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.schema import MetaData
@@ -167,12 +168,31 @@ class PolicyVersion(Base):
     A version is proposed by one privacy officer and activated only when a
     second one approves it; activating supersedes the previous active version.
     The document is never edited: a change is a new version.
+
+    A proposal names the version it was based on (`base_version`, the active
+    one when it was proposed); it may be approved only while that version is
+    still the active one, so approving a stale proposal cannot silently undo
+    a newer change. The partial unique index `ux_policy_versions_one_active`
+    lets the database itself refuse a second active version, whatever the
+    application does.
     """
 
     __tablename__ = "policy_versions"
+    __table_args__ = (
+        Index(
+            "ux_policy_versions_one_active",
+            "status",
+            unique=True,
+            postgresql_where=text("status = 'active'"),
+            sqlite_where=text("status = 'active'"),
+        ),
+    )
 
     version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     status: Mapped[str] = mapped_column(String(16), index=True)
+    # NULL for the baseline (based on nothing) and for proposals recorded
+    # before migration 0007, whose base is unknown (they cannot be approved).
+    base_version: Mapped[int | None] = mapped_column(ForeignKey("policy_versions.version"))
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     reason: Mapped[str] = mapped_column(String(2000))
     proposed_by: Mapped[str] = mapped_column(String(64))

@@ -21,7 +21,7 @@ from tests.schema.conftest import AGENCY, Hub, HubFactory
 
 VERSIONS = "{ policyVersions { version status proposedBy decidedBy activatedAt } }"
 CONSENTS = 'query { consents(rrn: "8503142123456") { id } }'
-PROPOSE = 'mutation($d: JSON!) { proposePolicyVersion(document: $d, reason: "x") }'
+PROPOSE = 'mutation($d: JSON!) { proposePolicyVersion(document: $d, reason: "x", baseVersion: 1) }'
 
 
 async def test_agencies_are_refused_at_the_door(admin: Admin) -> None:

@@ -163,7 +163,7 @@ async def test_a_proposed_version_can_be_simulated(admin: Admin, population: Pop
     grant = next(g for g in agency["grants"] if g["purpose"] == PURPOSE)
     del grant["types"]["earnedIncome"]["fields"]["annualAmount"]
     body = await admin.run(
-        'mutation($d: JSON!) { proposePolicyVersion(document: $d, reason: "try") }',
+        'mutation($d: JSON!) { proposePolicyVersion(document: $d, reason: "try", baseVersion: 1) }',
         {"d": document},
     )
     version = body["data"]["proposePolicyVersion"]

@@ -54,10 +54,13 @@ class AuditFilter:
     purpose: str | None = None
     case_ref: str | None = None
     outcome: str | None = strawberry.field(
-        default=None, description="released, partial, refused, identified or searched."
+        default=None,
+        description="released, partial, refused, identified, searched or simulated.",
     )
     kind: str | None = strawberry.field(
-        default=None, description="access (an agency's request) or audit (an auditor's read)."
+        default=None,
+        description="access (an agency's request), audit (an auditor's read) or admin (an "
+        "office's read about a person on the administrative endpoint).",
     )
     from_: dt.datetime | None = strawberry.field(
         default=None, name="from", description="Occurred at or after (UTC when no zone is given)."
@@ -74,9 +77,12 @@ class AuditFilter:
 class AuditEntryInfo:
     seq: Long = strawberry.field(description="Its place in the log: the Merkle leaf index.")
     occurred_at: dt.datetime
-    kind: str = strawberry.field(description="access or audit.")
+    kind: str = strawberry.field(description="access, audit or admin.")
     request_id: str
-    agency: str = strawberry.field(description="The agency's code; AUDITOR for an auditor.")
+    agency: str = strawberry.field(
+        description="The agency's code; for the administrative endpoint the office's: "
+        "AUDITOR, PRIVACY_OFFICE, CONSENT_CHANNEL or CITIZEN_PORTAL."
+    )
     official: str = strawberry.field(description="The official who acted.")
     purpose: str
     case_ref: str

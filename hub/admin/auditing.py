@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.admin.context import AdminContext
 from hub.admin.errors import AdminError, CaseRefRequired, InvalidArgument
+from hub.admin.offices import AUDITOR_AGENCY, office_pseudonyms
 from hub.audit.entries import EntryContent, EntryKind
 from hub.audit.writer import AuditUnavailable
 from hub.catalog.model import Catalog
@@ -34,8 +35,6 @@ from schema.gate import CASE_REF
 
 log = logging.getLogger("hub.admin")
 
-#: The `agency` of an auditor's entries (no consuming agency has this code).
-AUDITOR_AGENCY = "AUDITOR"
 #: The `outcome` of an auditor's entries: entries were read, nothing was released.
 SEARCHED = "searched"
 DEFAULT_PAGE = 50
@@ -43,7 +42,7 @@ MAX_PAGE = 500
 
 
 class AuditLogUnavailable(AdminError):
-    """An auditor's read could not be logged, so its result is withheld."""
+    """A read could not be logged, so its result is withheld."""
 
     code = "AUDIT_UNAVAILABLE"
 
@@ -68,6 +67,8 @@ class EntryQuery:
     case_ref: str | None = None
     outcome: str | None = None
     kind: str | None = None
+    #: Any of these kinds (with `kind`, both must hold).
+    kinds: tuple[str, ...] | None = None
     since: dt.datetime | None = None
     until: dt.datetime | None = None
     #: Leave out entries still suppressed at this moment (the person's view).
@@ -89,6 +90,8 @@ class EntryQuery:
         ):
             if value is not None:
                 out.append(column == value)
+        if self.kinds is not None:
+            out.append(AuditEntry.kind.in_(self.kinds))
         if self.since is not None:
             out.append(AuditEntry.occurred_at >= utc(self.since))
         if self.until is not None:
@@ -108,10 +111,13 @@ async def person_pseudonyms(
 ) -> tuple[str, ...]:
     """Every pseudonym the person may be logged under.
 
-    Each catalog agency's is computed; the pseudonyms table adds those of
-    agencies since removed from the catalog, whose entries remain.
+    Each catalog agency's and each of the hub's offices' is computed (the
+    offices' reads on the administrative endpoint); the pseudonyms table
+    adds those of agencies since removed from the catalog, whose entries
+    remain.
     """
     computed = {agency_person_id(keys, a.code, rrn) for a in catalog.agencies}
+    computed |= office_pseudonyms(keys, rrn)
     stored = await session.scalars(
         select(Pseudonym.pseudonym).where(Pseudonym.subject_id == person_id(keys, rrn))
     )
@@ -168,10 +174,19 @@ async def activity_counts(
 
 
 def required_case_ref(ctx: AdminContext) -> str:
-    """The inquiry the auditor's read is recorded under, or CASE_REF_REQUIRED."""
+    """The case or inquiry the read is recorded under, or CASE_REF_REQUIRED.
+
+    Auditors name their audit or inquiry; privacy officers and consent
+    channels the case that made them look a person up.
+    """
     case_ref = ctx.case_ref
     if not case_ref:
-        raise CaseRefRequired("the Hub-Case-Ref header must name the audit or inquiry")
+        raise CaseRefRequired("the Hub-Case-Ref header must name the case, audit or inquiry")
+    return checked_case_ref(case_ref)
+
+
+def checked_case_ref(case_ref: str) -> str:
+    """`case_ref` if well-formed, else CASE_REF_REQUIRED."""
     if not CASE_REF.match(case_ref):
         raise CaseRefRequired(
             "Hub-Case-Ref must be 1-128 letters, digits or ._:/- starting with a letter or digit"

@@ -6,13 +6,21 @@ Estonia's Data Tracker serves its X-Road usage reports through eesti.ee.
 
 What the person sees, and what not:
 
-- Only agencies' accesses (kind `access`); auditors' reads of the log are
-  accountable to the auditors' own oversight, not to each person.
+- Agencies' accesses (kind `access`), and the hub's offices' reads about
+  the person on the administrative endpoint (kind `admin`: a privacy
+  officer's or consent desk's look-up of their consents, a simulation of
+  what an agency would receive), named by the office and the read's
+  purpose. Auditors' searches of the log are accountable to the auditors'
+  own oversight, not to each person, and name no one (kind `audit`).
+- Not the person's own fetches of this report: the portal fetches it for
+  the person it authenticated, and showing every earlier fetch back would
+  bury the reads by others (auditors see them).
 - Entries made under a suppressed grant (an investigation purpose the
   policy flags as such) are left out until `suppressed_until` has passed;
   then they appear like any other. Auditors always see them.
-- The agency, never the official's personal id. The agency is accountable
-  to the person and the official to the auditor, as in the Data Tracker,
+- The agency or office, never the official's personal id (an officer's
+  neither). The agency is accountable to the person and the official to
+  the auditor, as in the Data Tracker,
   which names the institution that made a query and sends the person to
   that institution for details. The entry's `reference` (the hub's request
   id, which the agency received with its answer) lets the person, the
@@ -26,9 +34,11 @@ import logging
 
 import strawberry
 
-from hub.admin.auditing import EntryQuery, all_entries, person_pseudonyms
+from hub.admin.auditing import EntryQuery, all_entries, checked_case_ref, person_pseudonyms
 from hub.admin.context import AdminContext
+from hub.admin.offices import CITIZEN_PORTAL, OFFICE_NAMES
 from hub.admin.permissions import CitizenPortalOnly
+from hub.admin.person_log import ACCESS_REPORT, READ, READ_TITLES, READS, record_person_read
 from hub.audit.entries import EntryContent, EntryKind, content_of
 from hub.catalog.model import Catalog
 from hub.db.models import utcnow
@@ -55,7 +65,7 @@ class AccessedInfoType:
     )
 
 
-@strawberry.type(description="One agency's use of the person's data in one request.")
+@strawberry.type(description="One agency's or office's use of the person's data in one request.")
 class AccessReportEntry:
     when: dt.datetime
     reference: str = strawberry.field(
@@ -71,11 +81,18 @@ class AccessReportEntry:
     )
     legal_basis: str | None
     consent_ids: list[str] = strawberry.field(description="The person's consents it relied on.")
-    outcome: str = strawberry.field(description="released, partial, refused or identified.")
+    outcome: str = strawberry.field(
+        description="released, partial, refused, identified, or simulated (an officer "
+        "checked what an agency would receive; nothing was released)."
+    )
 
 
 def _accessed(catalog: Catalog, name: str, fields: dict[str, str]) -> AccessedInfoType:
-    title = catalog.info_type(name).title if catalog.has_info_type(name) else name
+    if catalog.has_info_type(name):
+        title = catalog.info_type(name).title
+    else:
+        # An office's read (the consent registry), or a type since removed.
+        title = READ_TITLES.get(name, name)
     ordered = sorted(fields)
     return AccessedInfoType(
         info_type=name, title=title, fields=ordered, forms=[fields[f] for f in ordered]
@@ -83,15 +100,23 @@ def _accessed(catalog: Catalog, name: str, fields: dict[str, str]) -> AccessedIn
 
 
 def report_entry(catalog: Catalog, entry: EntryContent) -> AccessReportEntry:
-    """An access entry in the person's terms, names from the catalog."""
+    """An access entry in the person's terms, names from the catalog (or of the hub's offices)."""
     agency = catalog.agency(entry.agency)
-    # An agency or purpose since removed from the catalog still shows, by code.
-    purpose = agency.purpose(entry.purpose) if agency is not None else None
+    if agency is not None:
+        purpose = agency.purpose(entry.purpose)
+        agency_name = agency.name
+        purpose_name = purpose.name if purpose else entry.purpose
+    else:
+        # An office's read; an agency or purpose since removed from the
+        # catalog still shows, by code.
+        read = READS.get(entry.purpose)
+        agency_name = OFFICE_NAMES.get(entry.agency, entry.agency)
+        purpose_name = read.description if read else entry.purpose
     return AccessReportEntry(
         when=entry.occurred_at,
         reference=entry.request_id,
-        agency=CodeName(code=entry.agency, name=agency.name if agency else entry.agency),
-        purpose=CodeName(code=entry.purpose, name=purpose.name if purpose else entry.purpose),
+        agency=CodeName(code=entry.agency, name=agency_name),
+        purpose=CodeName(code=entry.purpose, name=purpose_name),
         info_types=[_accessed(catalog, t, f) for t, f in sorted(entry.released.items())],
         refused_info_types=sorted(entry.refused),
         legal_basis=entry.legal_basis,
@@ -100,16 +125,40 @@ def report_entry(catalog: Catalog, entry: EntryContent) -> AccessReportEntry:
     )
 
 
+def own_fetch(entry: EntryContent) -> bool:
+    """Whether the entry records a fetch of the person's report by the portal."""
+    return (
+        entry.kind == EntryKind.ADMIN
+        and entry.agency == CITIZEN_PORTAL
+        and entry.purpose == ACCESS_REPORT.purpose
+    )
+
+
 async def resolve_access_report(info: strawberry.Info, rrn: str) -> list[AccessReportEntry]:
-    """The person's access report, newest first, without entries still suppressed."""
+    """The person's access report, newest first, without entries still suppressed; logged first.
+
+    `Hub-Case-Ref` is optional here (the person asks about themselves; a
+    portal may name its session or ticket), but checked when given.
+    """
     ctx = info.context
     assert isinstance(ctx, AdminContext)
+    case_ref = checked_case_ref(ctx.case_ref) if ctx.case_ref else ""
     services = ctx.services
     digits = parse_rrn(rrn).digits
     async with services.database.session() as session:
         pseudonyms = await person_pseudonyms(session, services.keys, services.catalog, digits)
-        query = EntryQuery(persons=pseudonyms, kind=EntryKind.ACCESS, visible_at=utcnow())
+        query = EntryQuery(
+            persons=pseudonyms,
+            kinds=(EntryKind.ACCESS, EntryKind.ADMIN),
+            visible_at=utcnow(),
+        )
         rows = await all_entries(session, query)
+    entries = [content_of(row) for row in rows]
+    # The report is itself data about the person: who fetched it is logged
+    # before it leaves.
+    await record_person_read(
+        ctx, ACCESS_REPORT, digits, case_ref=case_ref, outcome=READ, arguments={}
+    )
     # Which persons' reports a portal fetched is itself worth knowing.
     log.info(
         "%s:%s fetched the access report of subject %s",
@@ -117,7 +166,7 @@ async def resolve_access_report(info: strawberry.Info, rrn: str) -> list[AccessR
         ctx.principal.official,
         person_id(services.keys, digits),
     )
-    return [report_entry(services.catalog, content_of(row)) for row in rows]
+    return [report_entry(services.catalog, e) for e in entries if not own_fetch(e)]
 
 
 @strawberry.type
@@ -127,7 +176,8 @@ class CitizenQuery:
     access_report: list[AccessReportEntry] = strawberry.field(
         resolver=resolve_access_report,
         permission_classes=[CitizenPortalOnly],
-        description="Who used the person's data, newest first: when, which agency, for what "
+        description="Who used the person's data, newest first: when, which agency (or office "
+        "of the hub, such as the privacy office looking up their consents), for what "
         "purpose, which types in which form, on what legal basis or consent. Uses under a "
         "suppressed (investigation) grant appear once their suppression ends.",
     )

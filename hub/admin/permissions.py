@@ -5,16 +5,28 @@ Every field of the administrative schema names one of these classes in
 already refuses agencies' tokens, so these draw the lines between privacy
 officers, consent managers, auditors and the citizen portal: no field serves
 both an auditor and anyone else.
+
+The fields that name a person (`rrn`) use a `PersonFieldPermission`, which
+also logs a refusal for a well-formed number as an access-log entry
+(`hub.admin.person_log`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Mapping
 from typing import Any, ClassVar
 
 import strawberry
 from strawberry.permission import BasePermission
 
 from hub.admin.context import AdminContext
+from hub.admin.person_log import (
+    ACCESS_REPORT,
+    CONSENT_LOOKUP,
+    SIMULATION,
+    PersonRead,
+    record_refusal,
+)
 from hub.auth.roles import Role, RoleRefused, require_role
 
 
@@ -29,9 +41,8 @@ class RolePermission(BasePermission):
         served = " and ".join(f"{role.replace('_', ' ')}s" for role in cls.roles)
         cls.message = f"this field is for {served}"
 
-    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+    def allows(self, context: object) -> bool:
         """Whether the caller's role is one of this field's roles (refusals are logged)."""
-        context = info.context
         if not isinstance(context, AdminContext):
             return False
         try:
@@ -40,17 +51,63 @@ class RolePermission(BasePermission):
             return False
         return True
 
+    def has_permission(
+        self, source: Any, info: strawberry.Info, **kwargs: Any
+    ) -> bool | Awaitable[bool]:
+        """Whether the caller may use the field."""
+        return self.allows(info.context)
+
+
+class PersonFieldPermission(RolePermission):
+    """A field about the person its `rrn` names: a refusal is an access-log entry too.
+
+    AUDIT_UNAVAILABLE instead of FORBIDDEN_ROLE when that entry cannot be
+    committed: the agencies' endpoint, too, answers nothing it has not
+    logged, refusals included.
+    """
+
+    read: ClassVar[PersonRead]
+
+    def has_permission(
+        self, source: Any, info: strawberry.Info, **kwargs: Any
+    ) -> bool | Awaitable[bool]:
+        """Whether the caller may use the field; if not, the refusal is logged first."""
+        context = info.context
+        if self.allows(context):
+            return True
+        if not isinstance(context, AdminContext):
+            return False
+        return self._refuse(context, kwargs)
+
+    async def _refuse(self, context: AdminContext, arguments: Mapping[str, Any]) -> bool:
+        await record_refusal(context, self.read, arguments)
+        return False
+
 
 class OfficersOnly(RolePermission):
-    """Policy versions, diffs and simulations: privacy officers alone."""
+    """Policy versions, diffs and trusted documents: privacy officers alone."""
 
     roles = (Role.PRIVACY_OFFICER,)
 
 
+class OfficersSimulating(PersonFieldPermission):
+    """Simulating what an agency would receive for a person: privacy officers alone."""
+
+    roles = (Role.PRIVACY_OFFICER,)
+    read = SIMULATION
+
+
 class ConsentChannels(RolePermission):
-    """Looking up, pausing, resuming and revoking consents."""
+    """Pausing, resuming and revoking consents."""
 
     roles = (Role.PRIVACY_OFFICER, Role.CONSENT_MANAGER)
+
+
+class ConsentLookup(PersonFieldPermission):
+    """Looking up a person's consents: the roles that may change them."""
+
+    roles = ConsentChannels.roles
+    read = CONSENT_LOOKUP
 
 
 class ConsentManagersOnly(RolePermission):
@@ -65,7 +122,8 @@ class AuditorsOnly(RolePermission):
     roles = (Role.AUDITOR,)
 
 
-class CitizenPortalOnly(RolePermission):
+class CitizenPortalOnly(PersonFieldPermission):
     """A person's own access report, through the portal that authenticated them."""
 
     roles = (Role.CITIZEN_PORTAL,)
+    read = ACCESS_REPORT

@@ -7,7 +7,10 @@ Each field declares the roles it serves with `permission_classes` (see
 `hub.admin.permissions`); resolvers call the policy and consent services and
 let their exceptions rise to `hub.admin.errors.DomainErrors`, which gives
 them their codes. Every change is recorded under the caller's identity
-(`AdminContext.actor`) and logged.
+(`AdminContext.actor`) and logged. The reads about a named person (a
+consent look-up, a simulation) are access-log entries, committed before the
+answer (`hub.admin.person_log`), under the case the caller names in
+`Hub-Case-Ref`.
 """
 
 from __future__ import annotations
@@ -24,11 +27,19 @@ from strawberry.schema.config import StrawberryConfig
 
 from hub.admin.audit_schema import AuditorMutation, AuditorQuery
 from hub.admin.audit_types import SCALAR_MAP
+from hub.admin.auditing import required_case_ref
 from hub.admin.citizen import CitizenQuery
 from hub.admin.context import AdminContext
 from hub.admin.documents_schema import DocumentsMutation, DocumentsQuery
 from hub.admin.errors import DomainErrors
-from hub.admin.permissions import ConsentChannels, ConsentManagersOnly, OfficersOnly
+from hub.admin.permissions import (
+    ConsentChannels,
+    ConsentLookup,
+    ConsentManagersOnly,
+    OfficersOnly,
+    OfficersSimulating,
+)
+from hub.admin.person_log import CONSENT_LOOKUP, READ, SIMULATED, SIMULATION, record_person_read
 from hub.admin.types import (
     ConsentInfo,
     ConsentInput,
@@ -119,8 +130,9 @@ async def resolve_simulate(
     fields: list[str] | None = None,
     version: int | None = None,
 ) -> SimulationResult:
-    """The policy's and the consent registry's answer, without any data."""
+    """The policy's and the consent registry's answer, without any data; logged first."""
     ctx = _ctx(info)
+    case_ref = required_case_ref(ctx)
     services = ctx.services
     digits = parse_rrn(rrn).digits
     result = await simulate(
@@ -133,19 +145,41 @@ async def resolve_simulate(
         rrn=digits,
         fields=fields,
     )
-    # Whether a person has consented is personal data: say who looked.
+    # Whether a person has consented is personal data: an entry says who
+    # looked, and which of the person's consents the answer tells of.
+    await record_person_read(
+        ctx,
+        SIMULATION,
+        digits,
+        case_ref=case_ref,
+        outcome=SIMULATED,
+        arguments={"agency": agency, "purpose": purpose, "fields": fields, "version": version},
+        consent_ids=[t.consent_id for t in result.types if t.consent_id is not None],
+        policy_version=result.policy_version,
+    )
     subject = person_id(services.keys, digits)
     log.info("%s simulated %s/%s for subject %s", ctx.actor, agency, purpose, subject)
     return simulation_result(result)
 
 
 async def resolve_consents(info: strawberry.Info, rrn: str) -> list[ConsentInfo]:
-    """Every consent the person gave, to any agency, oldest first."""
+    """Every consent the person gave, to any agency, oldest first; logged first."""
     ctx = _ctx(info)
+    case_ref = required_case_ref(ctx)
     database, keys = ctx.services.database, ctx.services.keys
-    subject = person_id(keys, parse_rrn(rrn).digits)
+    digits = parse_rrn(rrn).digits
+    subject = person_id(keys, digits)
     found = (await consents_of(database, [subject]))[subject]
     events = await consent_histories(database, [c.id for c in found])
+    await record_person_read(
+        ctx,
+        CONSENT_LOOKUP,
+        digits,
+        case_ref=case_ref,
+        outcome=READ,
+        arguments={},
+        consent_ids=[c.id for c in found],
+    )
     log.info("%s looked up the consents of subject %s", ctx.actor, subject)
     return [consent_info(c, events[c.id]) for c in found]
 
@@ -171,15 +205,16 @@ class Query(AuditorQuery, CitizenQuery, DocumentsQuery):
     )
     simulate: SimulationResult = strawberry.field(
         resolver=resolve_simulate,
-        permission_classes=[OfficersOnly],
+        permission_classes=[OfficersSimulating],
         description="What an agency would receive for a person under a purpose, without "
         "calling any source or releasing any value. `fields` as `type.field`; "
-        "`version` defaults to the active one.",
+        "`version` defaults to the active one. Needs `Hub-Case-Ref`; logged for the person.",
     )
     consents: list[ConsentInfo] = strawberry.field(
         resolver=resolve_consents,
-        permission_classes=[ConsentChannels],
-        description="A person's consents, oldest first, with effective status and history.",
+        permission_classes=[ConsentLookup],
+        description="A person's consents, oldest first, with effective status and history. "
+        "Needs `Hub-Case-Ref`; logged for the person, who sees it in their access report.",
     )
 
 

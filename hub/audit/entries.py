@@ -28,6 +28,11 @@ class EntryKind:
 
     ACCESS = "access"  # an agency's request touched a person's data
     AUDIT = "audit"  # an auditor searched the log
+    # An office of the hub read, or was refused, something about a named
+    # person on the administrative endpoint (a consent look-up, a
+    # simulation, the person's access report). A kind of its own so that
+    # counts and searches of agencies' accesses stay about agencies.
+    ADMIN = "admin"
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,9 @@ OFFICER_A = "officer.a"
 OFFICER_B = "officer.b"
 DESK_CLIENT = "consent-desk"
 DESK_OFFICIAL = "lee.02"
+#: The case an officer's or a desk's read about a person is made under.
+OFFICE_CASE = "PRIV-2026-0031"
+CASE_HEADER = {"Hub-Case-Ref": OFFICE_CASE}
 
 
 @dataclass

@@ -6,7 +6,14 @@ from typing import Any
 
 from hub.auth.roles import Role
 from simulator.population import Population
-from tests.hub.admin.conftest import DESK_CLIENT, DESK_OFFICIAL, OFFICER_A, Admin, codes
+from tests.hub.admin.conftest import (
+    CASE_HEADER,
+    DESK_CLIENT,
+    DESK_OFFICIAL,
+    OFFICER_A,
+    Admin,
+    codes,
+)
 from tests.schema.conftest import AGENCY, PURPOSE
 
 CONSENTED = "financialAssets"  # consent-based for LOCAL_WELFARE's means test in the baseline
@@ -78,7 +85,7 @@ async def test_the_lifecycle_through_the_api_governs_release(
         assert "errors" not in body, body
         assert await _released(admin, rrn) is released, action
 
-    [listed] = (await admin.run(LOOKUP, {"r": rrn}))["data"]["consents"]
+    [listed] = (await admin.run(LOOKUP, {"r": rrn}, headers=CASE_HEADER))["data"]["consents"]
     assert listed["status"] == "REVOKED"
     assert [(e["action"], e["actor"], e["reason"]) for e in listed["history"]] == [
         ("recorded", channel, None),
@@ -106,14 +113,18 @@ async def test_lookup_shows_every_agency_and_the_effective_status(
         validUntil="2020-12-31T00:00:00Z",
     )
     assert other["status"] == "EXPIRED"
-    listed = (await admin.run(LOOKUP, {"r": rrn}, token=admin.desk_token()))["data"]["consents"]
+    listed = (await admin.run(LOOKUP, {"r": rrn}, token=admin.desk_token(), headers=CASE_HEADER))[
+        "data"
+    ]["consents"]
     assert [(c["agency"], c["status"]) for c in listed] == [
         (AGENCY, "ACTIVE"),
         ("NPS", "EXPIRED"),
     ]
     # A hyphenated number is the same person.
     hyphenated = f"{rrn[:6]}-{rrn[6:]}"
-    assert (await admin.run(LOOKUP, {"r": hyphenated}))["data"]["consents"] == listed
+    assert (await admin.run(LOOKUP, {"r": hyphenated}, headers=CASE_HEADER))["data"][
+        "consents"
+    ] == listed
 
 
 async def test_a_hyphenated_number_is_recorded_for_the_same_person(

@@ -13,7 +13,7 @@ from connectors.base import BaseConnector, FetchResult
 from hub.db.models import AuditEntry
 from hub.db.session import Database
 from simulator.population import Population
-from tests.hub.admin.conftest import Admin, codes
+from tests.hub.admin.conftest import CASE_HEADER, Admin, codes
 from tests.schema.conftest import AGENCY, PURPOSE
 
 EMERGENCY = "emergency_welfare_support"
@@ -65,7 +65,7 @@ async def _simulate(
     version: int | None = None,
 ) -> dict[str, Any]:
     variables = {"a": agency, "p": purpose, "r": rrn, "f": fields, "v": version}
-    body = await admin.run(SIMULATE, variables)
+    body = await admin.run(SIMULATE, variables, headers=CASE_HEADER)
     assert "errors" not in body, body
     result: dict[str, Any] = body["data"]["simulate"]
     return result
@@ -75,9 +75,10 @@ def _types(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {t["infoType"]: t for t in result["infoTypes"]}
 
 
-async def _log_entries(database: Database) -> int:
+async def _log_entries(database: Database, kind: str) -> int:
     async with database.session() as session:
-        return int(await session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+        stmt = select(func.count()).select_from(AuditEntry).where(AuditEntry.kind == kind)
+        return int(await session.scalar(stmt) or 0)
 
 
 async def test_forms_come_from_the_active_grant(
@@ -100,7 +101,9 @@ async def test_forms_come_from_the_active_grant(
     assert income == {"annualAmountBand": "coarsened", "monthsWorked": "full", "year": "full"}
     assert all(t["released"] and not t["consentRequired"] for t in types.values())
     assert admin.hub.calls() == {}
-    assert await _log_entries(database) == 0
+    # Nothing released, so no agency's access; the officer's look is logged.
+    assert await _log_entries(database, "access") == 0
+    assert await _log_entries(database, "admin") == 1
 
 
 async def test_consent_state_refusals_and_nothing_spent(
@@ -145,7 +148,8 @@ async def test_consent_state_refusals_and_nothing_spent(
         assert assets["consentId"] == consent_id and assets["hasValidConsent"]
         assert assets["released"] and not result["wouldBeRefused"]
     assert admin.hub.calls() == {}
-    assert await _log_entries(database) == 0
+    assert await _log_entries(database, "access") == 0
+    assert await _log_entries(database, "admin") == 3
 
     # The agency's request spends it; the next simulation sees that.
     guard.armed = False
@@ -187,7 +191,11 @@ async def test_no_grant_is_explained(admin: Admin, population: Population) -> No
 
 
 async def test_bad_input_is_reported(admin: Admin) -> None:
-    body = await admin.run(SIMULATE, {"a": AGENCY, "p": PURPOSE, "r": "8503142123450"})
+    body = await admin.run(
+        SIMULATE, {"a": AGENCY, "p": PURPOSE, "r": "8503142123450"}, headers=CASE_HEADER
+    )
     assert codes(body) == ["INVALID_RRN"]
-    body = await admin.run(SIMULATE, {"a": AGENCY, "p": PURPOSE, "r": "8503142123456", "v": 42})
+    body = await admin.run(
+        SIMULATE, {"a": AGENCY, "p": PURPOSE, "r": "8503142123456", "v": 42}, headers=CASE_HEADER
+    )
     assert codes(body) == ["NOT_FOUND"]

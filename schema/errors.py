@@ -21,7 +21,7 @@ class HubError(GraphQLError):
 
 
 class InvalidRRNError(HubError):
-    """A registration number is malformed or fails its check digit."""
+    """A registration number is malformed: its shape, birth date or century digit."""
 
     code = "INVALID_RRN"
 

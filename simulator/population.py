@@ -20,13 +20,20 @@ from itertools import accumulate
 from typing import Any
 
 from hub.catalog.model import InfoType
-from hub.identity.rrn import make_rrn
+from hub.identity.rrn import REFORM_DATE, check_digit, make_random_rrn, make_rrn
 from simulator import data, records
 from simulator.person import REFERENCE_DATE, RELATIONSHIPS, PersonBase, stable_seed
 
 _REF = REFERENCE_DATE.toordinal()
 _YEAR = 365
 _OLDEST = dt.date(1925, 1, 1).toordinal()
+_REFORM = REFORM_DATE.toordinal()
+# Share of persons born before the 2020 reform whose number was changed since
+# (identity theft, domestic violence) and so is new-style. Far above the real
+# rate, so that even a test population of a few thousand holds some.
+_REISSUED_SHARE = 0.01
+# The first two region digits of the numbers `_add` composes the old way.
+_PREFIXES = frozenset(prov[1] for prov in data.PROVINCES)
 
 _HEAD, _SPOUSE, _CHILD, _PARENT = range(4)
 
@@ -78,8 +85,12 @@ class Population:
         rng = random.Random(stable_seed(self.seed, "population"))
         # Persons born the same day with the same sex get consecutive
         # counters; the counter becomes region digits and serial, which is
-        # what makes every RRN unique without a set of all issued numbers.
+        # what makes every old-style RRN unique without a set of all issued
+        # numbers. Only the (few) new-style numbers are kept in a set.
         issued: dict[int, int] = {}
+        # New-style numbers draw from their own stream, so that households,
+        # names and birth dates are the same as before they existed.
+        tails = _Tails(random.Random(stable_seed(self.seed, "rrn-tail")))
         n = 0
         while n < self.size:
             size = min(_pick(rng, _SIZE_CUM) + 1, self.size - n)
@@ -87,7 +98,7 @@ class Population:
             self._hh_district.append(_pick(rng, _DISTRICT_CUM))
             prefix = data.PROVINCES[_DISTRICTS[self._hh_district[-1]][0]][1]
             for rel, male, birth, family in self._compose(rng, size):
-                self._add(rng, issued, prefix, rel, male, birth, family)
+                self._add(rng, issued, tails, prefix, rel, male, birth, family)
             n += size
         self._hh_start.append(n)
 
@@ -136,6 +147,7 @@ class Population:
         self,
         rng: random.Random,
         issued: dict[int, int],
+        tails: _Tails,
         prefix: int,
         rel: int,
         male: bool,
@@ -149,9 +161,15 @@ class Population:
                 break
             birth -= 1  # a thousand same-day births already: shift by a day
         issued[key] = count + 1
-        region = prefix * 100 + (count // 10 + key * 37) % 100
-        rrn = make_rrn(dt.date.fromordinal(birth), "M" if male else "F", region, count % 10)
-        self._rrn.append(int(rrn.digits))
+        born, sex = dt.date.fromordinal(birth), "M" if male else "F"
+        # Since the reform every new number has six random digits: all births
+        # from then on, and the numbers changed for some older persons.
+        if birth >= _REFORM or tails.rng.random() < _REISSUED_SHARE:
+            digits = tails.draw(born, sex)
+        else:
+            region = prefix * 100 + (count // 10 + key * 37) % 100
+            digits = make_rrn(born, sex, region, count % 10).digits
+        self._rrn.append(int(digits))
         self._birth.append(birth)
         self._flags.append(male | rel << 1)
         self._family.append(family)
@@ -293,6 +311,34 @@ class Population:
             full = records.make_record(self.seed, person, info_type, members)
             out[info_type.name] = _project(full, fields)
         return out
+
+
+class _Tails:
+    """Draws new-style numbers that no other person of the population holds."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self._taken: set[int] = set()
+
+    def draw(self, birth: dt.date, sex: str) -> str:
+        """A new-style number for a person born on `birth` with `sex`, unique here."""
+        while True:
+            digits = make_random_rrn(birth, sex, self.rng.randrange(1_000_000)).digits
+            if int(digits) not in self._taken and not _may_be_old_style(digits):
+                self._taken.add(int(digits))
+                return digits
+
+
+def _may_be_old_style(digits: str) -> bool:
+    """Whether `Population._add` might compose these digits the old way, for anyone.
+
+    For a birth date and sex, every pair of low region digits and serial is some
+    counter's, so an old-style number is any number with one of our province
+    prefixes and a matching check digit. Drawing such a tail again is what
+    keeps new-style numbers distinct from old-style ones without a set of all
+    numbers; it skews the tails very slightly (under 2% of them are never drawn).
+    """
+    return int(digits[7:9]) in _PREFIXES and check_digit(digits[:12]) == int(digits[12])
 
 
 def _project(

@@ -24,11 +24,14 @@ def _code(body: dict[str, object]) -> str:
     [
         ("12345", "expected 13 digits"),
         ("850314-21234AB", "expected 13 digits"),
-        ("8513142123456", "birth date"),
-        ("8503142123457", "check digit"),
+        ("".join(chr(ord(c) + 0xFEE0) for c in "8503142123456"), "expected 13 digits"),  # fullwidth
+        ("8513142123456", "not a valid birth date"),
+        ("8502302123456", "not a valid birth date"),
+        ("0002291123456", "puts the birth in the 1900s, and 1900-02-29 did not exist"),
+        ("9912313123456", "puts the birth in the 2000s, and 2099-12-31 is in the future"),
     ],
 )
-async def test_malformed_or_checksum_failing_rrn(hub: Hub, rrn: str, reason: str) -> None:
+async def test_structurally_invalid_rrn(hub: Hub, rrn: str, reason: str) -> None:
     body = await hub.query(ONE, {"r": rrn})
     assert body["data"] == {"person": None}
     assert _code(body) == "INVALID_RRN"
@@ -70,7 +73,7 @@ async def test_unknown_person_in_a_list_nulls_only_its_entry(
 
 
 async def test_invalid_number_in_a_list_refuses_the_list(hub: Hub, population: Population) -> None:
-    body = await hub.query(MANY, {"r": [*population.sample_rrns(2), "8503142123457"]})
+    body = await hub.query(MANY, {"r": [*population.sample_rrns(2), "8502302123456"]})
     assert body["data"] == {"persons": None} or body["data"] is None
     assert _code(body) == "INVALID_RRN"
     assert body["errors"][0]["extensions"]["index"] == 2

@@ -116,7 +116,10 @@ def _cases(population: Population) -> st.SearchStrategy[str]:
     rrn = st.one_of(
         st.sampled_from(known),
         st.sampled_from(known).map(lambda r: f"{r[:6]}-{r[6:]}"),
+        # Another last digit: a well-formed number, most likely of nobody.
         st.sampled_from(known).map(lambda r: r[:12] + str((int(r[12]) + 1) % 10)),
+        # An impossible day: refused as INVALID_RRN.
+        st.sampled_from(known).map(lambda r: f"{r[:4]}32{r[6:]}"),
     )
 
     @st.composite

@@ -8,6 +8,7 @@ from typing import Any
 
 from hub.catalog import Catalog
 from hub.db.session import Database
+from hub.identity.rrn import REFORM_DATE, check_digit, make_random_rrn, parse_rrn
 from simulator.population import Population
 from tests.schema.conftest import Hub, HubFactory
 
@@ -200,3 +201,60 @@ async def test_unreachable_sql_source_fails_only_its_fields(
     assert body["data"]["person"]["residentRegistration"]["name"]
     assert body["data"]["person"]["incomeRecognitionAmount"] is None
     assert body["errors"][0]["extensions"] == {"code": "SOURCE_UNAVAILABLE", "source": "SSIS"}
+
+
+def _fails_old_check(rrn: str) -> bool:
+    return check_digit(rrn[:12]) != int(rrn[12])
+
+
+def _new_style(population: Population, *, born_since_reform: bool) -> str:
+    """A person's number that can only be new-style: it fails the pre-2020 check digit."""
+    for index in range(population.size):
+        person = population.person_at(index)
+        since = person.birth_date >= REFORM_DATE
+        if since == born_since_reform and _fails_old_check(person.rrn):
+            return person.rrn
+    raise AssertionError("the population has no such number")
+
+
+async def test_numbers_issued_since_the_2020_reform_are_answered(
+    hub: Hub, population: Population, catalog: Catalog
+) -> None:
+    child = _new_style(population, born_since_reform=True)
+    reissued = _new_style(population, born_since_reform=False)  # changed after 2020
+    for rrn in (child, reissued, f"{child[:6]}-{child[6:]}"):
+        body = await hub.query(APPLICANT, {"rrn": rrn})
+        assert "errors" not in body, body
+        digits = rrn.replace("-", "")
+        fields = ["name", "birthDate", "sex", "district"]
+        assert body["data"]["person"]["residentRegistration"] == _expected(
+            population, catalog, digits, "residentRegistration", fields
+        )
+
+
+async def test_a_list_mixing_both_schemes_is_answered_in_order(
+    hub: Hub, population: Population
+) -> None:
+    old_style = next(r for r in population.sample_rrns(50) if not _fails_old_check(r))
+    rrns = [_new_style(population, born_since_reform=True), old_style]
+    body = await hub.query(
+        "query($r: [String!]!) { persons(rrns: $r) { residentRegistration { birthDate } } }",
+        {"r": rrns},
+    )
+    assert "errors" not in body, body
+    births = [p["residentRegistration"]["birthDate"] for p in body["data"]["persons"]]
+    assert births == [parse_rrn(r).birth_date.isoformat() for r in rrns]
+
+
+async def test_an_unknown_new_style_number_is_not_found_rather_than_invalid(
+    hub: Hub, population: Population
+) -> None:
+    stranger = next(
+        rrn
+        for tail in range(1000)
+        if _fails_old_check(rrn := make_random_rrn(dt.date(2024, 2, 29), "F", tail).digits)
+        and rrn not in population
+    )
+    body = await hub.query("query($r: String!) { person(rrn: $r) { id } }", {"r": stranger})
+    assert body["data"] == {"person": None}
+    assert body["errors"][0]["extensions"]["code"] == "PERSON_NOT_FOUND"

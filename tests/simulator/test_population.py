@@ -1,10 +1,11 @@
-"""The synthetic population: reproducible, valid RRNs, sound households, typed records."""
+"""The synthetic population: reproducible, valid RRNs (both schemes), households, records."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
+import random
 import subprocess
 import sys
 import time
@@ -15,9 +16,9 @@ import pytest
 
 from hub.catalog import load_catalog
 from hub.catalog.model import Catalog, Field, InfoType, Kind
-from hub.identity.rrn import parse_rrn
+from hub.identity.rrn import REFORM_DATE, check_digit, make_rrn, parse_rrn
 from simulator.person import REFERENCE_DATE
-from simulator.population import Population
+from simulator.population import Population, _Tails
 from simulator.testing import mini_catalog
 
 SIZE = 3000
@@ -83,6 +84,45 @@ def test_rrns_are_valid_unique_and_match_the_person(population: Population) -> N
         assert parsed.birth_date == person.birth_date
         assert parsed.sex == person.sex
         assert dt.date(1900, 1, 1) < person.birth_date <= REFERENCE_DATE
+
+
+def _fails_the_old_check(rrn: str) -> bool:
+    return check_digit(rrn[:12]) != int(rrn[12])
+
+
+def test_rrns_of_both_schemes(population: Population) -> None:
+    since: list[str] = []
+    before: list[str] = []
+    for index in range(SIZE):
+        person = population.person_at(index)
+        (since if person.birth_date >= REFORM_DATE else before).append(person.rrn)
+    # Everyone born since the reform has six random digits, which pass the old
+    # check only by chance, about one time in ten.
+    assert len(since) >= 50
+    assert sum(map(_fails_the_old_check, since)) > 0.8 * len(since)
+    # Before it, old-style numbers all pass; the few changed since then
+    # (new-style, about one person in a hundred) mostly fail.
+    assert 0 < sum(map(_fails_the_old_check, before)) < 0.03 * len(before)
+
+
+class _Scripted(random.Random):
+    """A generator whose randrange returns the given values in turn."""
+
+    def __init__(self, values: list[int]) -> None:
+        super().__init__(0)
+        self._values = iter(values)
+
+    def randrange(self, start: int, stop: int | None = None, step: int = 1) -> int:
+        return next(self._values)
+
+
+def test_new_style_numbers_are_redrawn_rather_than_shared() -> None:
+    birth = dt.date(1962, 5, 17)
+    # A tail the old scheme can compose (Daegu's prefix 67, a valid check digit).
+    old_style = int(make_rrn(birth, "M", 6742, 3).digits[7:])
+    tails = _Tails(_Scripted([old_style, 123450, 123450, 654321]))
+    assert tails.draw(birth, "M") == "6205171123450"
+    assert tails.draw(birth, "M") == "6205171654321"
 
 
 def test_unknown_rrns(population: Population) -> None:
@@ -264,4 +304,6 @@ def test_a_million_persons_build_quickly() -> None:
     elapsed = time.perf_counter() - started
     sample = population.sample_rrns(1000)
     assert all(population.person(rrn) is not None for rrn in sample)
+    # Random new-style numbers stay unique at scale too (they are redrawn on a clash).
+    assert len(set(population.rrns())) == 1_000_000
     assert elapsed < 30, f"building 1,000,000 persons took {elapsed:.1f} s"

@@ -136,7 +136,7 @@ async def test_pages_follow_the_cursor_newest_first(admin: Admin, population: Po
         ({"first": 0}, "INVALID_ARGUMENT"),
         ({"first": 501}, "INVALID_ARGUMENT"),
         ({"after": "seven"}, "INVALID_ARGUMENT"),
-        ({"f": {"rrn": "8503142123450"}}, "INVALID_RRN"),
+        ({"f": {"rrn": "8502302123450"}}, "INVALID_RRN"),
     ],
 )
 async def test_bad_search_arguments(admin: Admin, variables: dict[str, Any], code: str) -> None:

@@ -192,7 +192,7 @@ async def test_no_grant_is_explained(admin: Admin, population: Population) -> No
 
 async def test_bad_input_is_reported(admin: Admin) -> None:
     body = await admin.run(
-        SIMULATE, {"a": AGENCY, "p": PURPOSE, "r": "8503142123450"}, headers=CASE_HEADER
+        SIMULATE, {"a": AGENCY, "p": PURPOSE, "r": "8502302123450"}, headers=CASE_HEADER
     )
     assert codes(body) == ["INVALID_RRN"]
     body = await admin.run(

@@ -10,7 +10,7 @@ from typing import Any
 
 from connectors.coalesce import Coalescer
 from connectors.errors import SourceError, SourceInvalidData, SourceUnavailable
-from connectors.resilience import CircuitBreaker, ResilientCaller, RetryPolicy
+from connectors.resilience import BreakerReport, CircuitBreaker, ResilientCaller, RetryPolicy
 from connectors.smoothing import Smoothed
 from hub.catalog.model import Catalog, Source, Transport
 from hub.settings import Settings
@@ -123,6 +123,10 @@ class BaseConnector(abc.ABC):
     def breaker_state(self) -> str:
         """The source's circuit breaker: "closed", "open" or "half_open"."""
         return self.resilience.breaker.state.value
+
+    def breaker_report(self) -> BreakerReport:
+        """The source's breaker and recent failures, for /readyz."""
+        return self.resilience.breaker.report()
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook, most connectors hold nothing
         """Release pooled connections; called when the app shuts down."""

@@ -43,6 +43,40 @@ class BreakerState(enum.StrEnum):
     HALF_OPEN = "half_open"
 
 
+@dataclass(frozen=True)
+class BreakerReport:
+    """What /readyz says of one source: its breaker and its recent failures."""
+
+    state: BreakerState
+    #: Failed calls since the last success (the breaker opens at its threshold).
+    consecutive_failures: int
+    #: Seconds until an open breaker lets a trial call through (0 otherwise).
+    retry_in_s: float
+    #: Seconds since the last failed call, None if none failed since this process started.
+    last_failure_s_ago: float | None
+    #: Seconds since the last successful call, None if none succeeded yet.
+    last_success_s_ago: float | None
+
+    @property
+    def healthy(self) -> bool:
+        """Closed, and no call has failed since the last success."""
+        return self.state is BreakerState.CLOSED and self.consecutive_failures == 0
+
+    def as_json(self) -> dict[str, object]:
+        """The report as /readyz shows it (seconds rounded to 0.1)."""
+
+        def rounded(value: float | None) -> float | None:
+            return None if value is None else round(value, 1)
+
+        return {
+            "state": self.state.value,
+            "consecutive_failures": self.consecutive_failures,
+            "retry_in_s": rounded(self.retry_in_s),
+            "last_failure_s_ago": rounded(self.last_failure_s_ago),
+            "last_success_s_ago": rounded(self.last_success_s_ago),
+        }
+
+
 class CircuitBreaker:
     """Stops calling a source after `failures` consecutive failed calls.
 
@@ -62,6 +96,8 @@ class CircuitBreaker:
         self._consecutive = 0
         self._opened_at: float | None = None
         self._trial_in_flight = False
+        self._last_failure_at: float | None = None
+        self._last_success_at: float | None = None
 
     @property
     def state(self) -> BreakerState:
@@ -76,6 +112,21 @@ class CircuitBreaker:
     def consecutive_failures(self) -> int:
         """Failed calls since the last success."""
         return self._consecutive
+
+    def report(self) -> BreakerReport:
+        """A snapshot of the breaker for readiness: state, failures and when they happened."""
+        now = self._clock()
+        return BreakerReport(
+            state=self.state,
+            consecutive_failures=self._consecutive,
+            retry_in_s=self.retry_in_s(),
+            last_failure_s_ago=None
+            if self._last_failure_at is None
+            else now - self._last_failure_at,
+            last_success_s_ago=None
+            if self._last_success_at is None
+            else now - self._last_success_at,
+        )
 
     def retry_in_s(self) -> float:
         """Seconds until the cool-down ends (0 when closed or already over)."""
@@ -97,10 +148,12 @@ class CircuitBreaker:
         self._consecutive = 0
         self._opened_at = None
         self._trial_in_flight = False
+        self._last_success_at = self._clock()
 
     def failure(self) -> None:
         """The call failed: count it; open (again) at the threshold or after a failed trial."""
         self._consecutive += 1
+        self._last_failure_at = self._clock()
         if self._trial_in_flight or self._consecutive >= self.failures:
             self._opened_at = self._clock()
         self._trial_in_flight = False

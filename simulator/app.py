@@ -110,6 +110,7 @@ class Simulator:
         }
         self.calls = dict.fromkeys(self.sources, 0)
         self.subjects = dict.fromkeys(self.sources, 0)
+        self.type_subjects: dict[str, int] = {}
         self.request_ids = self._no_request_ids()
         self.faults: dict[str, Faults] = {}
         self._fault_seed = stable_seed(population.seed, "faults")
@@ -148,6 +149,11 @@ class Simulator:
         # Counted before faults, so tests see every call the hub attempted.
         self.calls[code] += 1
         self.subjects[code] += len(subjects)
+        # Which types were asked about how many persons: what a source learns
+        # the hub wanted, whatever it answers.
+        for info_type in wanted:
+            key = f"{code}.{info_type.name}"
+            self.type_subjects[key] = self.type_subjects.get(key, 0) + len(subjects)
         # What a ministry would log to match its calls with the hub's access log.
         self.request_ids[code].append(request.headers.get(REQUEST_ID_HEADER))
         faults = self.faults.get(code)
@@ -239,7 +245,12 @@ class Simulator:
 
     def stats_json(self) -> dict[str, dict[str, int]]:
         """The body of `GET /_sim/stats`."""
-        return {"calls": dict(self.calls), "subjects": dict(self.subjects)}
+        return {
+            "calls": dict(self.calls),
+            "subjects": dict(self.subjects),
+            # "SOURCE.type": persons asked about that type.
+            "type_subjects": dict(self.type_subjects),
+        }
 
     async def stats(self, request: Request) -> Response:
         """`GET /_sim/stats`."""
@@ -260,6 +271,7 @@ class Simulator:
         """`POST /_sim/reset`: zero the counters and forget the request ids (faults stay)."""
         self.calls = dict.fromkeys(self.sources, 0)
         self.subjects = dict.fromkeys(self.sources, 0)
+        self.type_subjects = {}
         self.request_ids = self._no_request_ids()
         self._rng = random.Random(self._fault_seed)
         return JSONResponse(self.stats_json())

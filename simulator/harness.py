@@ -141,7 +141,10 @@ class SimulatorServer:
         return {code: self.source_url(code) for code in self.simulator.sources}
 
     def stats(self) -> dict[str, dict[str, int]]:
-        """`GET /_sim/stats`: lookup calls and subjects asked for, per source."""
+        """`GET /_sim/stats`: lookup calls and subjects asked for, per source.
+
+        `type_subjects` counts, per `SOURCE.type`, the persons asked about that type.
+        """
         body: dict[str, dict[str, int]] = self._request("GET", "/_sim/stats")
         return body
 

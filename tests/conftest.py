@@ -15,6 +15,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.app.prepare import prepare_database
@@ -109,3 +110,66 @@ async def database(db_url: str, engines: dict[str, AsyncEngine]) -> AsyncIterato
 def data_dir(tmp_path: Path) -> Path:
     """A fresh data directory (development keys are generated into it)."""
     return tmp_path / "var"
+
+
+# --- databases of a test's own -------------------------------------------------
+# The `database` fixture runs a test inside one connection's transaction,
+# which cannot race with itself; tests of what concurrent transactions
+# commit need separate connections on a database whose commits are real.
+
+
+async def require_postgres() -> None:
+    """Skip (or fail under HUB_REQUIRE_POSTGRES=1) when PostgreSQL is not reachable."""
+    problem = await _postgres_reachable()
+    if problem is not None:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"HUB_REQUIRE_POSTGRES=1 but {problem}")
+        pytest.skip(f"{problem}; set HUB_REQUIRE_POSTGRES=1 to make this an error")
+
+
+def scratch_url(database: str, *, user: str | None = None, password: str | None = None) -> str:
+    """An asyncpg URL for `database` on the test server (as the admin, or as `user`)."""
+    url = make_url(PG_ADMIN_URL).set(drivername="postgresql+asyncpg", database=database)
+    if user is not None:
+        url = url.set(username=user, password=password)
+    return url.render_as_string(hide_password=False)
+
+
+@asynccontextmanager
+async def scratch_postgres() -> AsyncIterator[str]:
+    """The name of a new, migrated PostgreSQL database, dropped on exit."""
+    await require_postgres()
+    name = f"hub_scratch_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    try:
+        await prepare_database(scratch_url(name))
+        yield name
+    finally:
+        admin = await asyncpg.connect(PG_ADMIN_URL)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@asynccontextmanager
+async def scratch_database(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """The URL of a new, migrated database on `backend` (PostgreSQL: dropped on exit)."""
+    if backend == "postgresql":
+        async with scratch_postgres() as name:
+            yield scratch_url(name)
+        return
+    url = f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}"
+    await prepare_database(url)
+    yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A migrated database of this test's own (its writes are kept to be checked)."""
+    async with scratch_database(request.param, tmp_path) as url:
+        yield url

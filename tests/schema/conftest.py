@@ -21,6 +21,7 @@ from hub.auth.tokens import issue_token
 from hub.catalog import Catalog, load_catalog
 from hub.db.session import Database
 from hub.settings import Settings
+from policies.compiled import CompiledPolicy
 from policies.store import FixedPolicy
 from policies.testing import grant_everything
 from simulator.harness import SimulatorServer
@@ -128,14 +129,19 @@ async def hub_factory(
     """Builds hubs on a given database with settings overrides; closes them after the test."""
     async with AsyncExitStack() as stack:
 
-        async def make(database: Database, *, policy: str = "everything", **overrides: Any) -> Hub:
-            """A hub; `policy` is "everything" (one full grant) or "database" (the baseline)."""
+        async def make(
+            database: Database, *, policy: str | CompiledPolicy = "everything", **overrides: Any
+        ) -> Hub:
+            """A hub; `policy` is "everything" (one full grant), "database" (the baseline)
+            or a compiled policy of the test's own."""
             values: dict[str, Any] = {"sql_source_url": sql_source_url, "source_timeout_s": 1.0}
             values.update(overrides)
             settings = Settings(data_dir=data_dir, simulator_url=sources.base_url, **values)
             policies = (
                 FixedPolicy(grant_everything(load_catalog(), AGENCY, PURPOSE))
                 if policy == "everything"
+                else FixedPolicy(policy)
+                if isinstance(policy, CompiledPolicy)
                 else None
             )
             app = create_app(settings, database=database, policies=policies)

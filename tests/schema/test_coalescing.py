@@ -14,12 +14,9 @@ import pytest
 from hub.catalog import Catalog
 from hub.db.session import Database
 from simulator.population import Population
-from tests.hub.audit.test_concurrency import fresh_url
 from tests.hub.observability.test_metrics import metric_samples, metric_value
 from tests.schema.conftest import Hub, HubFactory
 from tests.schema.test_federation_and_audit import entries_of
-
-__all__ = ["fresh_url"]  # a fixture, used by name
 
 INCOME = "query($r: String!) { person(rrn: $r) { earnedIncome { annualAmount } } }"
 WIDER = "query($r: String!) { person(rrn: $r) { earnedIncome { annualAmount employerName } } }"

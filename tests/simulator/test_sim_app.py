@@ -193,6 +193,7 @@ def test_credential_is_enforced_when_configured(client: httpx.Client) -> None:
         assert sim.stats() == {
             "calls": {"REG": 0, "TAX": 1},
             "subjects": {"REG": 0, "TAX": 3},
+            "type_subjects": {"TAX.annualIncome": 3},
         }
 
 
@@ -205,7 +206,8 @@ def test_stats_count_calls_and_subjects_and_reset(
     lookup(client, sim, "NTS", {"subjects": subjects[:5], "types": types})
     lookup(client, sim, "MOIS", {"subjects": subjects[:2], "types": {"residentRegistration": []}})
     stats = sim.stats()
-    assert set(stats) == {"calls", "subjects"}
+    assert set(stats) == {"calls", "subjects", "type_subjects"}
+    assert stats["type_subjects"] == {"NTS.earnedIncome": 36, "MOIS.residentRegistration": 2}
     assert stats["calls"]["NTS"] == 2
     assert stats["subjects"]["NTS"] == 36
     assert stats["calls"]["MOIS"] == 1
@@ -214,6 +216,7 @@ def test_stats_count_calls_and_subjects_and_reset(
     assert "SSIS" not in stats["calls"]
     sim.reset()
     assert set(sim.stats()["calls"].values()) == {0}
+    assert sim.stats()["type_subjects"] == {}
 
 
 def test_delay_fault(sim: SimulatorServer, client: httpx.Client) -> None:

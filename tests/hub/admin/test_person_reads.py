@@ -44,7 +44,7 @@ REPORT = """query($r: String!) { accessReport(rrn: $r) {
     when reference agency { code name } purpose { code name }
     infoTypes { infoType title fields forms } refusedInfoTypes legalBasis consentIds outcome } }"""
 RECORD = "mutation($i: ConsentInput!) { recordConsent(input: $i) { id } }"
-BAD_NUMBER = "8503142123450"  # a wrong check digit: names nobody
+BAD_NUMBER = "8502302123450"  # 30 February: names nobody
 
 
 async def _consent(admin: Admin, rrn: str) -> str:

@@ -16,25 +16,20 @@ import asyncio
 import datetime as dt
 import os
 import random
-import secrets
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
-from hub.app.prepare import prepare_database
 from hub.audit.access_log import AccessFacts, AuditUnavailable, PersonOutcome, commit_access
 from hub.audit.entries import content_of, entry_leaf_hash
 from hub.audit.heads import load_public_key, public_key_pem, sign_current, tree_size
@@ -51,72 +46,12 @@ from hub.settings import Settings
 from schema.view import CASE_HEADER, PURPOSE_HEADER, REQUEST_ID_HEADER
 from simulator.harness import SimulatorServer
 from simulator.population import Population
-from tests.conftest import PG_ADMIN_URL, REQUIRE_POSTGRES, _postgres_reachable
+from tests.conftest import scratch_postgres, scratch_url
 
 AGENCY = "LOCAL_WELFARE"
 # A purpose the baseline policy grants LOCAL_WELFARE, with fields it releases
 # in full and without consent (policies/baseline/LOCAL_WELFARE.toml).
 PURPOSE = "basic_livelihood_eligibility"
-
-
-# --- databases of their own -------------------------------------------------
-
-
-async def require_postgres() -> None:
-    """Skip (or fail under HUB_REQUIRE_POSTGRES=1) when PostgreSQL is not reachable."""
-    problem = await _postgres_reachable()
-    if problem is not None:
-        if REQUIRE_POSTGRES:
-            pytest.fail(f"HUB_REQUIRE_POSTGRES=1 but {problem}")
-        pytest.skip(f"{problem}; set HUB_REQUIRE_POSTGRES=1 to make this an error")
-
-
-def postgres_url(database: str, *, user: str | None = None, password: str | None = None) -> str:
-    """An asyncpg URL for `database` on the test server (as the admin, or as `user`)."""
-    url = make_url(PG_ADMIN_URL).set(drivername="postgresql+asyncpg", database=database)
-    if user is not None:
-        url = url.set(username=user, password=password)
-    return url.render_as_string(hide_password=False)
-
-
-@asynccontextmanager
-async def scratch_postgres() -> AsyncIterator[str]:
-    """The name of a new, migrated PostgreSQL database, dropped on exit."""
-    await require_postgres()
-    name = f"hub_audit_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = await asyncpg.connect(PG_ADMIN_URL)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    try:
-        await prepare_database(postgres_url(name))
-        yield name
-    finally:
-        admin = await asyncpg.connect(PG_ADMIN_URL)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
-
-
-@asynccontextmanager
-async def scratch_database(backend: str, tmp_path: Path) -> AsyncIterator[str]:
-    """The URL of a new, migrated database on `backend` (PostgreSQL: dropped on exit)."""
-    if backend == "postgresql":
-        async with scratch_postgres() as name:
-            yield postgres_url(name)
-        return
-    url = f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}"
-    await prepare_database(url)
-    yield url
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-async def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """A migrated database of this test's own (its writes are kept to be checked)."""
-    async with scratch_database(request.param, tmp_path) as url:
-        yield url
 
 
 # --- the independent check of the stored tree --------------------------------
@@ -365,7 +300,7 @@ def _start_hub(env: dict[str, str], workdir: Path, name: str, *serve_args: str) 
 @pytest.mark.postgres
 async def test_two_hub_processes_share_one_consistent_tree(tmp_path: Path) -> None:
     async with scratch_postgres() as name:
-        url = postgres_url(name)
+        url = scratch_url(name)
         data_dir = tmp_path / "var"
         # The keys are generated here, once, before either process looks for
         # them: both hubs and the test's token then share them.

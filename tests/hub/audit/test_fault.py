@@ -43,12 +43,9 @@ from hub.db.engine import create_engine
 from hub.db.session import Database
 from schema.view import REQUEST_ID_HEADER
 from simulator.population import Population
-from tests.conftest import PG_ADMIN_URL
+from tests.conftest import PG_ADMIN_URL, require_postgres, scratch_postgres, scratch_url
 from tests.hub.audit.test_concurrency import (
     check_tree,
-    postgres_url,
-    require_postgres,
-    scratch_postgres,
 )
 from tests.schema import conftest as integration
 from tests.schema.conftest import Hub, HubFactory
@@ -148,8 +145,8 @@ async def postgres_store() -> AsyncIterator[FaultyStore]:
                 async def repair_store() -> None:
                     await owner.execute(f'GRANT INSERT ON audit_entries TO "{role}"')
 
-                hub_database = Database.from_url(postgres_url(name, user=role, password=password))
-                admin_database = Database.from_url(postgres_url(name))
+                hub_database = Database.from_url(scratch_url(name, user=role, password=password))
+                admin_database = Database.from_url(scratch_url(name))
                 try:
                     yield FaultyStore(hub_database, admin_database, break_store, repair_store)
                 finally:

@@ -25,14 +25,13 @@ from hub.settings import Settings
 from schema.view import CASE_HEADER, PURPOSE_HEADER, REQUEST_ID_HEADER
 from simulator.harness import SimulatorServer
 from simulator.population import Population
+from tests.conftest import scratch_postgres, scratch_url
 from tests.hub.audit.test_concurrency import (
     AGENCY,
     PURPOSE,
     QUERY,
     _start_hub,
     check_tree,
-    postgres_url,
-    scratch_postgres,
 )
 
 OFFICIAL_LIMIT = 10
@@ -43,7 +42,7 @@ PER_OFFICIAL = 5
 @pytest.mark.postgres
 async def test_two_workers_share_the_tree_and_the_limits(tmp_path: Path) -> None:
     async with scratch_postgres() as name:
-        url = postgres_url(name)
+        url = scratch_url(name)
         data_dir = tmp_path / "var"
         settings = Settings(data_dir=data_dir)
         keys = load_keys(settings)

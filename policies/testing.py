@@ -8,7 +8,7 @@ from policies.document import FULL, parse_document
 
 
 def grant_everything(catalog: Catalog, agency: str, purpose: str) -> CompiledPolicy:
-    """A policy granting one (agency, purpose) every field of every type in full.
+    """A policy granting one (agency, purpose) every field of every type in full, however old.
 
     Never installed in a database: tests of connectors, batching and errors
     use it so that they are not coupled to the baseline's choices.
@@ -27,6 +27,8 @@ def grant_everything(catalog: Catalog, agency: str, purpose: str) -> CompiledPol
                             "purpose": purpose,
                             "legal_basis": "test: every field",
                             "max_persons": 1000,
+                            # Data of any age: freshness is a policy choice too.
+                            "max_age_days": 36_500,
                             "types": types,
                         }
                     ],

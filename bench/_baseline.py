@@ -22,6 +22,7 @@ from strawberry.asgi import GraphQL
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
+from connectors.base import AS_OF
 from hub.catalog.model import InfoType, Kind
 from schema.info_types import SCALAR_MAP, build_object_type, pascal
 from simulator.population import Population
@@ -38,9 +39,11 @@ def _resolver(info_type: InfoType, object_type: type, population: Population) ->
         if raw is None:
             return None
         assert isinstance(raw, dict)  # single-record types only
+        # The record's as-of is not a field of the object (the hub only checks it).
         values = {
             name: dt.date.fromisoformat(value) if name in dates and value is not None else value
             for name, value in raw.items()
+            if name != AS_OF
         }
         return object_type(**values)
 

@@ -18,7 +18,16 @@ from hub.settings import Settings
 #: What the hub asks of a source in one call: info type name -> field names.
 FieldRequest = Mapping[str, Sequence[str]]
 
+#: The key beside a record's fields holding the date (`YYYY-MM-DD`) the source
+#: last established or updated that record (docs/sources.md). Every record
+#: carries it, whichever fields were asked for; connectors pass it through
+#: unchecked, and the hub judges it per type like any other value. The
+#: underscore keeps it apart from the fields, which are camelCase (one is
+#: even called `asOf`: the reference date of a balance, not of the record).
+AS_OF = "_asOf"
+
 __all__ = [
+    "AS_OF",
     "BaseConnector",
     "FetchResult",
     "FieldRequest",
@@ -33,7 +42,8 @@ class FetchResult:
     """A source's answer for a batch of persons.
 
     `records[rrn][info_type]` is the raw record (dict), list of records, or
-    None; `unknown` holds the persons the source has never heard of.
+    None; each record holds the requested fields and the source's `AS_OF`
+    date. `unknown` holds the persons the source has never heard of.
     """
 
     records: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, DisconnectionError, SQLAlchemyError
 
-from connectors.base import BaseConnector, FetchResult, FieldRequest, SourceUnavailable
+from connectors.base import AS_OF, BaseConnector, FetchResult, FieldRequest, SourceUnavailable
 from connectors.registry import register
-from connectors.sql_tables import snake_case, source_tables
+from connectors.sql_tables import AS_OF_COLUMN, snake_case, source_tables
 from hub.catalog.model import Catalog, Source
 from hub.db.engine import create_engine
 from hub.settings import Settings
@@ -55,12 +55,14 @@ class SqlConnector(BaseConnector):
                 for type_name, names in fields.items():
                     info_type = self.catalog.info_type(type_name)
                     table = self._tables[type_name]
-                    columns = [table.c[snake_case(n)] for n in names]
+                    # Every row's as-of goes with it, as an HTTP source sends it.
+                    keys = [*names, AS_OF]
+                    columns = [table.c[snake_case(n)] for n in names] + [table.c[AS_OF_COLUMN]]
                     query = select(table.c.rrn, *columns).where(table.c.rrn.in_(list(subjects)))
                     rows = (await connection.execute(query)).all()
                     grouped: dict[str, list[dict[str, Any]]] = {}
                     for row in rows:
-                        record = {n: _plain(v) for n, v in zip(names, row[1:], strict=True)}
+                        record = {n: _plain(v) for n, v in zip(keys, row[1:], strict=True)}
                         grouped.setdefault(row[0], []).append(record)
                     for rrn in subjects:
                         found = grouped.get(rrn, [])

@@ -2,7 +2,9 @@
 
 docs/sources.md fixes the layout: one table per information type of the
 source, named after the type in snake_case, with an indexed text column
-`rrn` and one nullable column per exposed field in snake_case. Both the SQL
+`rrn`, one nullable column per exposed field in snake_case, and the date
+column `_as_of` (the record's as-of date, `_asOf` on the wire; no field's
+snake_case starts with an underscore). Both the SQL
 connector and the simulator's seeder use these definitions, so the two can
 never disagree about a name or a type.
 
@@ -45,6 +47,12 @@ _COLUMN_TYPES: dict[Kind, type[TypeEngine[Any]]] = {
 }
 
 
+#: The column holding each row's as-of date. Nullable like the field columns:
+#: a row without one is the source's mistake, which the hub reports as
+#: invalid data rather than the database refusing to hold it.
+AS_OF_COLUMN = "_as_of"
+
+
 def snake_case(name: str) -> str:
     """`earnedIncome` -> `earned_income`; `rrnHTTPCode` -> `rrn_http_code`."""
     return _BOUNDARY.sub("_", name).lower()
@@ -66,6 +74,7 @@ def source_tables(catalog: Catalog, source_code: str) -> tuple[MetaData, dict[st
             if column_type is None:  # members lists are never exposed, so never stored
                 continue
             columns.append(Column(snake_case(f.name), column_type(), nullable=True))
+        columns.append(Column(AS_OF_COLUMN, Date(), nullable=True))
         names = [c.name for c in columns]
         if len(set(names)) != len(names):
             raise ValueError(f"columns of {info_type.name!r} collide in snake_case: {names}")

@@ -10,7 +10,7 @@ from policies.document import FULL, parse_document
 def grant_everything(
     catalog: Catalog, agency: str, purpose: str, *others: tuple[str, str]
 ) -> CompiledPolicy:
-    """A policy granting (agency, purpose), and any `others`, every field of every type in full.
+    """A policy granting (agency, purpose) and any `others` every field of every type, however old.
 
     Never installed in a database: tests of connectors, batching and errors
     use it so that they are not coupled to the baseline's choices.
@@ -26,6 +26,8 @@ def grant_everything(
                 "purpose": declared,
                 "legal_basis": "test: every field",
                 "max_persons": 1000,
+                # Data of any age: freshness is a policy choice too.
+                "max_age_days": 36_500,
                 "types": types,
             }
         )

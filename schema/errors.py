@@ -52,6 +52,12 @@ class SourceFailureError(HubError):
         count_error(code)
 
 
+class SourceStaleError(HubError):
+    """The source's record is older than the grant's `max_age_days`; it is not released."""
+
+    code = "SOURCE_STALE"
+
+
 class PurposeRequiredError(HubError):
     """The request names no purpose (`Hub-Purpose`)."""
 

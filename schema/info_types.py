@@ -4,19 +4,21 @@ Each information type becomes one object type (PascalCase of its name) whose
 fields are the catalog's exposed fields. Records from sources are decoded
 into these objects field by field against the catalog's kinds: a value of
 the wrong kind, a code outside its choices or a required value missing makes
-the whole record SOURCE_INVALID_DATA rather than reaching a client.
+the whole record SOURCE_INVALID_DATA rather than reaching a client. So does
+a record's as-of date (`record_as_of`) that is missing or not `YYYY-MM-DD`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, NewType
 
 import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
-from connectors.base import SourceInvalidData
+from connectors.base import AS_OF, SourceInvalidData
 from hub.catalog.model import Field, Form, InfoType, Kind
 from policies import transforms
 from policies.transforms import TransformContext
@@ -132,6 +134,41 @@ _DECODERS: dict[Kind, Callable[[Any], Any]] = {
     Kind.DATE: _decode_date,
     Kind.BOOL: _decode_bool,
 }
+
+
+# Exactly the protocol's form: date.fromisoformat alone would also take
+# `20261204` and week dates, which no source is meant to send.
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _as_of(info_type: InfoType, record: Any) -> dt.date:
+    if not isinstance(record, dict):
+        raise SourceInvalidData(info_type.source, f"{info_type.name}: not an object")
+    value = record.get(AS_OF)
+    if not isinstance(value, str) or not _ISO_DAY.fullmatch(value):
+        raise SourceInvalidData(
+            info_type.source, f"{info_type.name}.{AS_OF}: missing or not YYYY-MM-DD"
+        )
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise SourceInvalidData(
+            info_type.source, f"{info_type.name}.{AS_OF}: not a calendar date"
+        ) from None
+
+
+def record_as_of(info_type: InfoType, raw: Any) -> dt.date | None:
+    """The as-of date a source states for a person's record(s) of one type.
+
+    For a `many` type it is the oldest item's: the list is released whole or
+    not at all. None when there is nothing to date (no record, an empty
+    list). A missing or malformed as-of is SourceInvalidData, never a guess.
+    """
+    if info_type.many:
+        if not isinstance(raw, list):
+            raise SourceInvalidData(info_type.source, f"{info_type.name}: not a list")
+        return min((_as_of(info_type, item) for item in raw), default=None)
+    return None if raw is None else _as_of(info_type, raw)
 
 
 class RecordDecoder:

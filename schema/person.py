@@ -22,14 +22,16 @@ from hub.catalog.model import Catalog, InfoType
 from hub.identity.pseudonyms import agency_key, agency_person_id
 from hub.identity.subjects import MalformedPersonId, check_person_id
 from policies.consent import ConsentView
+from policies.freshness import is_stale
 from schema.context import UNKNOWN, HubContext
 from schema.errors import (
     ConsentRequiredError,
     InvalidPersonIdError,
     PersonNotFoundError,
     SourceFailureError,
+    SourceStaleError,
 )
-from schema.info_types import RecordDecoder, build_object_type, pascal
+from schema.info_types import RecordDecoder, build_object_type, pascal, record_as_of
 from schema.plan import SchemaMap
 from schema.selection import selected_names
 
@@ -60,7 +62,33 @@ async def load_type(ctx: HubContext, rrn: str, info_type: InfoType) -> Any:
     if data is UNKNOWN:
         ctx.access.refused(rrn, info_type.name, PersonNotFoundError.code)
         raise PersonNotFoundError(f"source {info_type.source} does not know this person")
-    return data[info_type.name]
+    raw = data[info_type.name]
+    _check_fresh(ctx, rrn, info_type, raw)
+    return raw
+
+
+def _check_fresh(ctx: HubContext, rrn: str, info_type: InfoType, raw: Any) -> None:
+    """Refuse a record older than the grant allows, by the as-of its source states."""
+    try:
+        as_of = record_as_of(info_type, raw)
+    except SourceInvalidData as exc:
+        raise _source_failure(ctx, rrn, info_type.name, exc) from None
+    # The grant the decision allowed the operation under (fails closed without one).
+    grant = ctx.decided.grant
+    if as_of is None or grant is None:
+        return
+    limit = grant.max_age_days
+    # The request's one date, the same that minimisation transforms use.
+    if is_stale(as_of, limit, ctx.transform_context().today):
+        ctx.access.refused(rrn, info_type.name, SourceStaleError.code)
+        raise SourceStaleError(
+            f"{info_type.name} is too old for this purpose: source {info_type.source} "
+            f"states it as of {as_of.isoformat()}, the limit is {limit} days",
+            source=info_type.source,
+            infoType=info_type.name,
+            asOf=as_of.isoformat(),
+            maxAgeDays=limit,
+        )
 
 
 async def _consent(ctx: HubContext, root: Any, info_type: InfoType) -> ConsentView | None:

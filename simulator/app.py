@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from connectors.base import AS_OF
 from hub.catalog.model import Catalog, InfoType, Transport
 from simulator.person import stable_seed
 from simulator.population import Population
@@ -43,13 +44,21 @@ class Faults:
     error_rate: float = 0.0
     timeout: bool = False
     malformed_rate: float = 0.0
+    #: The share of records whose `_asOf` is replaced by a malformed one (or left out).
+    malformed_as_of_rate: float = 0.0
 
     @classmethod
     def from_json(cls, body: object) -> Faults:
         """Validate a `PUT /_sim/faults/{CODE}` body; missing keys take defaults."""
         if not isinstance(body, dict):
             raise ValueError("the fault settings must be a JSON object")
-        unknown = set(body) - {"delay_ms", "error_rate", "timeout", "malformed_rate"}
+        unknown = set(body) - {
+            "delay_ms",
+            "error_rate",
+            "timeout",
+            "malformed_rate",
+            "malformed_as_of_rate",
+        }
         if unknown:
             raise ValueError(f"unknown fault settings: {', '.join(sorted(unknown))}")
         delay = body.get("delay_ms", 0)
@@ -59,7 +68,7 @@ class Faults:
         if not isinstance(timeout, bool):
             raise ValueError("timeout must be a boolean")
         rates = {}
-        for key in ("error_rate", "malformed_rate"):
+        for key in ("error_rate", "malformed_rate", "malformed_as_of_rate"):
             rate = body.get(key, 0.0)
             if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
                 raise ValueError(f"{key} must be a number between 0 and 1")
@@ -80,6 +89,31 @@ def malformed_bodies(code: str) -> list[bytes]:
         b"[]",
         json.dumps({"source": code, "records": ["not", "an", "object"]}).encode(),
         json.dumps({"result": "OK", "data": None}).encode(),
+    ]
+
+
+#: Stands for an `_asOf` left out of the record altogether.
+MISSING_AS_OF = object()
+
+
+def malformed_as_ofs() -> list[object]:
+    """Every bad `_asOf` a `malformed_as_of_rate` fault sends (tests check each).
+
+    Beside the plainly wrong, dates that Python's own parser would accept but
+    the protocol's `YYYY-MM-DD` does not (basic format, week dates).
+    """
+    return [
+        MISSING_AS_OF,
+        None,
+        "",
+        "yesterday",
+        "2026-02-30",
+        "04/12/2026",
+        "20261204",
+        "2026-W49-5",
+        "2026-12-04T09:00:00",
+        20261204,
+        ["2026-12-04"],
     ]
 
 
@@ -161,7 +195,10 @@ class Simulator:
             failure = await self._fail(request, code, faults)
             if failure is not None:
                 return failure
-        return JSONResponse(self._answer(code, subjects, wanted))
+        answer = self._answer(code, subjects, wanted)
+        if faults is not None and faults.malformed_as_of_rate:
+            self._spoil_as_of(answer, faults.malformed_as_of_rate)
+        return JSONResponse(answer)
 
     def _authorised(self, request: Request) -> bool:
         if self.credential is None:
@@ -235,6 +272,19 @@ class Simulator:
         if faults.malformed_rate and self._rng.random() < faults.malformed_rate:
             return self._malformed(code)
         return None
+
+    def _spoil_as_of(self, answer: dict[str, Any], rate: float) -> None:
+        """Give a share `rate` of the answer's records a malformed or no `_asOf`."""
+        for person in answer["records"].values():
+            for found in person.values():
+                for record in found if isinstance(found, list) else [found]:
+                    if record is None or self._rng.random() >= rate:
+                        continue
+                    bad = self._rng.choice(malformed_as_ofs())
+                    if bad is MISSING_AS_OF:
+                        del record[AS_OF]
+                    else:
+                        record[AS_OF] = bad
 
     def _malformed(self, code: str) -> Response:
         """A 200 that violates the protocol in one of the ways real services do."""

@@ -160,6 +160,7 @@ class SimulatorServer:
         error_rate: float = 0.0,
         timeout: bool = False,
         malformed_rate: float = 0.0,
+        malformed_as_of_rate: float = 0.0,
     ) -> None:
         """`PUT /_sim/faults/{code}`: replace the source's faults (unset ones are off)."""
         body = {
@@ -167,6 +168,7 @@ class SimulatorServer:
             "error_rate": error_rate,
             "timeout": timeout,
             "malformed_rate": malformed_rate,
+            "malformed_as_of_rate": malformed_as_of_rate,
         }
         self._request("PUT", f"/_sim/faults/{code}", json=body)
 

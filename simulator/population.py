@@ -14,11 +14,12 @@ import datetime as dt
 import random
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from itertools import accumulate
 from typing import Any
 
+from connectors.base import AS_OF
 from hub.catalog.model import InfoType
 from hub.identity.rrn import REFORM_DATE, check_digit, make_random_rrn, make_rrn
 from simulator import data, records
@@ -56,13 +57,24 @@ def _pick(rng: random.Random, cum: Sequence[float]) -> int:
 
 
 class Population:
-    """`size` synthetic residents, reproducible from `seed`."""
+    """`size` synthetic residents, reproducible from `seed`.
 
-    def __init__(self, size: int = 10_000, seed: int = 20100104) -> None:
+    `today` is the sources' clock: records' as-of dates are that many days
+    before it (simulator.records); every other value ignores it.
+    """
+
+    def __init__(
+        self,
+        size: int = 10_000,
+        seed: int = 20100104,
+        *,
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
         if size < 1:
             raise ValueError("a population needs at least one person")
         self.size = size
         self.seed = seed
+        self.today = today
         # Per person, in household order.
         self._rrn = array("q")
         self._birth = array("i")  # date ordinal
@@ -273,6 +285,8 @@ class Population:
 
         A dict (or None when the person has no such record) for single types,
         a list of 0-4 dicts for `many` types; `fields=None` means all fields.
+        Every dict also holds the record's as-of date under `_asOf` (AS_OF), whatever
+        the fields, as the sources send it.
         Raises KeyError for an unknown RRN or a field the type does not have.
         """
         index = self._index_of(rrn)
@@ -286,7 +300,9 @@ class Population:
         """Like record(), by person index."""
         wanted = None if fields is None else [info_type.field(f).name for f in fields]
         members = partial(self._members_at, index)
-        full = records.make_record(self.seed, self.person_at(index), info_type, members)
+        full = records.make_record(
+            self.seed, self.person_at(index), info_type, members, self.today()
+        )
         return _project(full, wanted)
 
     def records_for(
@@ -306,9 +322,10 @@ class Population:
         """records_for() by person index; a None field list means all fields."""
         person = self.person_at(index)
         members = partial(self._members_at, index)
+        today = self.today()
         out: dict[str, dict[str, Any] | list[dict[str, Any]] | None] = {}
         for info_type, fields in wanted.items():
-            full = records.make_record(self.seed, person, info_type, members)
+            full = records.make_record(self.seed, person, info_type, members, today)
             out[info_type.name] = _project(full, fields)
         return out
 
@@ -346,6 +363,8 @@ def _project(
 ) -> dict[str, Any] | list[dict[str, Any]] | None:
     if fields is None or full is None:
         return full
+    # The as-of goes with every record, whichever fields are asked for.
+    keep = [*fields, AS_OF]
     if isinstance(full, list):
-        return [{f: rec[f] for f in fields} for rec in full]
-    return {f: full[f] for f in fields}
+        return [{f: rec[f] for f in keep} for rec in full]
+    return {f: full[f] for f in keep}

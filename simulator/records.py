@@ -9,6 +9,12 @@ facts (names, households, who has died).
 A record is always generated whole, from one random stream seeded by
 (seed, person, type), and then cut down to the requested fields, so a value
 never depends on which other fields were asked for.
+
+Every record also carries its as-of date (`_asOf`, docs/sources.md): the day
+the ministry last established or updated it. It is the one date measured
+from the source's own today rather than from REFERENCE_DATE, because a live
+source keeps its records current up to its present and the hub compares the
+as-of with the request's date; what the seed fixes is each record's age.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from functools import cache
 from itertools import accumulate
 from typing import Any
 
+from connectors.base import AS_OF
 from hub.catalog.model import Field, Group, InfoType, Kind, Sensitivity
 from simulator import data
 from simulator.person import REFERENCE_DATE, RELATIONSHIPS, PersonBase, stable_seed
@@ -106,10 +113,15 @@ def presence(info_type: InfoType, person: PersonBase) -> float:
 
 
 def make_record(
-    seed: int, person: PersonBase, info_type: InfoType, members: Members
+    seed: int, person: PersonBase, info_type: InfoType, members: Members, today: dt.date
 ) -> Record | list[Record] | None:
-    """The full record(s) of `info_type` for `person`: all fields, every time the same."""
+    """The full record(s) of `info_type` for `person`: all fields and the as-of date.
+
+    The fields are every time the same; each record's age on `today` is too.
+    """
     rng = random.Random(stable_seed(seed, person.index, info_type.name))
+    # A stream of its own, so that adding as-of dates left every value as it was.
+    ages = random.Random(stable_seed(seed, person.index, info_type.name, AS_OF))
     p = presence(info_type, person)
     if info_type.many:
         count = 0
@@ -117,10 +129,44 @@ def make_record(
             count = 1
             while count < _MAX_MANY and rng.random() < 0.35:
                 count += 1
-        return [_fields(rng, info_type, person, members) for _ in range(count)]
+        return [
+            _dated(ages, info_type, _fields(rng, info_type, person, members), today)
+            for _ in range(count)
+        ]
     if rng.random() >= p:
         return None
-    return _fields(rng, info_type, person, members)
+    return _dated(ages, info_type, _fields(rng, info_type, person, members), today)
+
+
+# How long ago a source last established or updated a record: (share, fewest
+# days, most days). Most records are kept current; some were last touched
+# weeks ago, a few months ago, so that short-lived grants (7 or 30 days)
+# refuse some records and long-lived ones (365 days) rarely any.
+AS_OF_AGES: tuple[tuple[float, int, int], ...] = (
+    (0.80, 0, 6),
+    (0.12, 7, 29),
+    (0.06, 30, 89),
+    (0.02, 90, 400),
+)
+_AGE_CUM = tuple(accumulate(share for share, _, _ in AS_OF_AGES))
+
+
+def _dated(rng: random.Random, info_type: InfoType, record: Record, today: dt.date) -> Record:
+    """`record` with its as-of date: a drawn age before `today`, never before its own dates."""
+    target = rng.random() * _AGE_CUM[-1]
+    band = next((i for i, c in enumerate(_AGE_CUM) if target < c), len(AS_OF_AGES) - 1)
+    _, fewest, most = AS_OF_AGES[band]
+    as_of = today - dt.timedelta(days=rng.randint(fewest, most))
+    # A record cannot have been established before the events it records
+    # (deadlines, in the future, do not count).
+    recorded = [
+        dt.date.fromisoformat(record[f.name])
+        for f in info_type.fields
+        if f.kind is Kind.DATE and isinstance(record.get(f.name), str)
+    ]
+    latest = max((d for d in recorded if d <= today), default=as_of)
+    record[AS_OF] = max(as_of, latest).isoformat()
+    return record
 
 
 def _fields(

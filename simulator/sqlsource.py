@@ -3,6 +3,8 @@
 The tables come from `connectors.sql_tables`, the layout the SQL connector
 reads, and the rows from `Population.records_at`, so a row read back through
 the connector equals what `Population.record()` says for the same person.
+Each row's as-of date is the one the population gives on the day of seeding:
+like a real database, the rows then age.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
-from connectors.sql_tables import snake_case, source_tables
+from connectors.base import AS_OF
+from connectors.sql_tables import AS_OF_COLUMN, snake_case, source_tables
 from hub.catalog.model import Catalog, InfoType, Kind
 from simulator.population import Population
 
@@ -62,6 +65,9 @@ async def seed_sql_source(
 def _row(rrn: str, record: dict[str, Any], info_type: InfoType) -> dict[str, Any]:
     row: dict[str, Any] = {"rrn": rrn}
     for name, value in record.items():
+        if name == AS_OF:
+            row[AS_OF_COLUMN] = dt.date.fromisoformat(value)
+            continue
         if value is not None and info_type.field(name).kind is Kind.DATE:
             value = dt.date.fromisoformat(value)
         row[snake_case(name)] = value

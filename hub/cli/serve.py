@@ -20,17 +20,26 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
 
 import httpx
 import uvicorn
 
+from connectors.base import AS_OF
 from hub.app import create_app
 from hub.app.prepare import prepare_database
 from hub.auth.tokens import issue_token
-from hub.catalog import load_catalog
+from hub.catalog import Catalog, load_catalog
 from hub.keys import load_keys
 from hub.observability.logging import configure_logging
 from hub.settings import Settings
+from policies.compiled import compile_policy
+from policies.document import read_baseline
+from policies.freshness import is_stale
+
+if TYPE_CHECKING:
+    from simulator.population import Population
 
 EXAMPLE_QUERY = """query Applicant($rrn: String!) {
   person(rrn: $rrn) {
@@ -97,12 +106,26 @@ def build_example(settings: Settings, host: str, port: int) -> Example:
         load_keys(settings), settings, agency=agency.code, official="demo.official", ttl_s=8 * 3600
     )
     population = Population()
+    catalog = load_catalog()
+    grant = compile_policy(read_baseline(), catalog, 1).grant(agency.code, purpose)
+    max_age_days = grant.max_age_days if grant is not None else 0
+
+    def current(rrn: str) -> bool:
+        # Records the grant would refuse as too old would hide what the example shows.
+        return _current(population, catalog, rrn, max_age_days) and all(
+            _current(population, catalog, member, max_age_days, "residentRegistration")
+            for member, _ in population.household_members(rrn)
+        )
+
     # A head of a household of several shows the walk to the members best.
     rrn = next(
         (
             r
-            for r in population.sample_rrns(100)
-            if (p := population.person(r)) and p.relationship == "HEAD" and p.household_size > 2
+            for r in population.sample_rrns(300)
+            if (p := population.person(r))
+            and p.relationship == "HEAD"
+            and p.household_size > 2
+            and current(r)
         ),
         population.sample_rrns(1)[0],
     )
@@ -118,6 +141,27 @@ def build_example(settings: Settings, host: str, port: int) -> Example:
         agency=agency.code,
         purpose=purpose,
     )
+
+
+def _current(
+    population: Population,
+    catalog: Catalog,
+    rrn: str,
+    max_age_days: int,
+    *type_names: str,
+) -> bool:
+    """Whether the person's records of these types (the example's by default) are fresh enough.
+
+    Judged by the as-of dates the sources state, two days inside the limit
+    so that the example still holds when it is tried around midnight.
+    """
+    today = date.today()
+    for name in type_names or ("residentRegistration", "earnedIncome", "householdComposition"):
+        found = population.record(rrn, catalog.info_type(name), [])
+        for item in found if isinstance(found, list) else [found] if found else []:
+            if is_stale(date.fromisoformat(item[AS_OF]), max(max_age_days - 2, 0), today):
+                return False
+    return True
 
 
 def _exit_on_signal(signum: int, _frame: object) -> None:

@@ -44,6 +44,13 @@ def test_latencies_are_spread_evenly() -> None:
 def test_answers_are_judged() -> None:
     assert check_answer("graphql", 200, b'{"data": {"person": {"id": "P1"}}}') is None
     assert check_answer("graphql", 200, b'{"data": {"person": null}, "errors": [{}]}')
+    # A record too old for the grant, refused as the policy says, is an answer.
+    stale = b'{"extensions": {"code": "SOURCE_STALE"}}'
+    other = b'{"extensions": {"code": "SOURCE_UNAVAILABLE"}}'
+    person = b'{"data": {"person": {"id": "P1", "earnedIncome": null}}, "errors": '
+    assert check_answer("graphql", 200, person + b"[" + stale + b"]}") is None
+    assert check_answer("graphql", 200, person + b"[" + stale + b", " + other + b"]}")
+    assert check_answer("graphql", 200, person + b'["SOURCE_STALE"]}')
     assert check_answer("graphql", 429, b"{}")
     assert check_answer("lookup", 200, b'{"source": "MND", "records": {"x": {}}}') is None
     assert check_answer("lookup", 200, b'{"source": "MND", "records": {}}')

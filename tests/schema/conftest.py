@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from connectors.base import AS_OF
 from hub.app import create_app
 from hub.auth.tokens import issue_token
 from hub.catalog import Catalog, load_catalog
@@ -122,6 +123,19 @@ class Hub:
 HubFactory = Callable[..., Awaitable[Hub]]
 
 
+def fields_of(found: Any) -> Any:
+    """A source's record (or list of them) as a client sees it: without the as-of.
+
+    The as-of is the source's statement about the record, which the hub
+    checks (docs/sources.md); it is not one of the type's fields.
+    """
+    if isinstance(found, list):
+        return [fields_of(item) for item in found]
+    if isinstance(found, dict):
+        return {k: v for k, v in found.items() if k != AS_OF}
+    return found
+
+
 @pytest.fixture
 async def hub_factory(
     data_dir: Path, sources: SimulatorServer, sql_source_url: str
@@ -165,4 +179,4 @@ async def hub(database: Database, hub_factory: HubFactory) -> Hub:
     return await hub_factory(database)
 
 
-__all__ = ["AGENCY", "PURPOSE", "Hub", "HubFactory"]
+__all__ = ["AGENCY", "PURPOSE", "Hub", "HubFactory", "fields_of"]

@@ -15,7 +15,7 @@ from hub.catalog import Catalog
 from hub.db.session import Database
 from simulator.population import Population
 from tests.hub.observability.test_metrics import metric_samples, metric_value
-from tests.schema.conftest import Hub, HubFactory
+from tests.schema.conftest import Hub, HubFactory, fields_of
 from tests.schema.test_federation_and_audit import entries_of
 
 INCOME = "query($r: String!) { person(rrn: $r) { earnedIncome { annualAmount } } }"
@@ -58,7 +58,9 @@ async def test_concurrent_requests_share_a_call_and_keep_their_own_answers(
     assert hub.calls("subjects") == {source: 4}
     persons = set()
     for rrn, answer in zip(rrns, answers, strict=True):
-        expected = population.record(rrn, catalog.info_type("earnedIncome"), ["annualAmount"])
+        expected = fields_of(
+            population.record(rrn, catalog.info_type("earnedIncome"), ["annualAmount"])
+        )
         assert answer["body"] == {"data": {"person": {"earnedIncome": expected}}}
         # One entry per request, about its own person only.
         [entry] = await entries_of(own_database, str(answer["id"]))

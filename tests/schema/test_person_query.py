@@ -10,7 +10,7 @@ from hub.catalog import Catalog
 from hub.db.session import Database
 from hub.identity.rrn import REFORM_DATE, check_digit, make_random_rrn, parse_rrn
 from simulator.population import Population
-from tests.schema.conftest import Hub, HubFactory
+from tests.schema.conftest import Hub, HubFactory, fields_of
 
 APPLICANT = """query($rrn: String!) {
   person(rrn: $rrn) {
@@ -24,7 +24,7 @@ APPLICANT = """query($rrn: String!) {
 def _expected(
     population: Population, catalog: Catalog, rrn: str, type_name: str, fields: list[str]
 ) -> Any:
-    return population.record(rrn, catalog.info_type(type_name), fields)
+    return fields_of(population.record(rrn, catalog.info_type(type_name), fields))
 
 
 async def test_person_returns_the_sources_data(

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from connectors.base import AS_OF
 from hub.catalog import Catalog, load_catalog
 from hub.db.models import utcnow
 from hub.db.session import Database
@@ -40,6 +41,15 @@ def selection(grant: CompiledGrant) -> str:
         if HOUSEHOLD[1] in releases and type_name == HOUSEHOLD[0]:
             parts.append("household { members { relationship person { id } } }")
     return " ".join(parts)
+
+
+def reading(grant: CompiledGrant, type_name: str) -> list[str]:
+    """The Person fields `selection(grant)` asks for that read this type."""
+    releases = grant.releases[type_name]
+    fields = [type_name] if any((type_name, n) != HOUSEHOLD for n in releases) else []
+    if type_name == HOUSEHOLD[0] and HOUSEHOLD[1] in releases:
+        fields.append("household")
+    return fields
 
 
 def one_field_more(grant: CompiledGrant, catalog: Catalog) -> tuple[str, str]:
@@ -79,6 +89,20 @@ def expected_value(
     if raw is None:
         return None
     return [one(r) for r in raw] if isinstance(raw, list) else one(raw)
+
+
+def too_old(
+    catalog: Catalog,
+    population: Population,
+    rrn: str,
+    type_name: str,
+    max_age_days: int,
+    today: dt.date,
+) -> bool:
+    """Whether the source states a record of the type older than `max_age_days`."""
+    found = population.record(rrn, catalog.info_type(type_name), [])
+    items = found if isinstance(found, list) else [] if found is None else [found]
+    return any((today - dt.date.fromisoformat(i[AS_OF])).days > max_age_days for i in items)
 
 
 async def consent_everything(
@@ -126,14 +150,28 @@ async def test_granted_fields_come_back_in_the_declared_form(
     await consent_everything(database, keys, grant, rrns)
     query = f"query($r: [String!]!) {{ persons(rrns: $r) {{ {selection(grant)} }} }}"
     body = await hub.query(query, {"r": rrns}, agency=grant.agency, purpose=grant.purpose)
-    assert "errors" not in body, body["errors"][:2]
     ctx = TransformContext(pseudonym_key=agency_key(keys, grant.agency), today=dt.date.today())
-    for rrn, person in zip(rrns, body["data"]["persons"], strict=True):
+    # Records older than the grant allows are the only errors, each in its place.
+    stale = {
+        (i, type_name)
+        for i, rrn in enumerate(rrns)
+        for type_name in grant.releases
+        if too_old(catalog, population, rrn, type_name, grant.max_age_days, ctx.today)
+    }
+    expected_errors = {("persons", i, f) for i, t in stale for f in reading(grant, t)}
+    errors = body.get("errors", [])
+    assert {e["extensions"]["code"] for e in errors} <= {"SOURCE_STALE"}, errors[:2]
+    assert {tuple(e["path"]) for e in errors} == expected_errors
+    for i, (rrn, person) in enumerate(zip(rrns, body["data"]["persons"], strict=True)):
         for type_name in grant.releases:
             if set(grant.releases[type_name]) == {HOUSEHOLD[1]}:
                 continue
             got = person[type_name]
-            want = expected_value(catalog, population, rrn, grant, type_name, ctx)
+            want = (
+                None
+                if (i, type_name) in stale
+                else expected_value(catalog, population, rrn, grant, type_name, ctx)
+            )
             assert got == want, (type_name, got, want)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from connectors.base import AS_OF
 from hub.catalog import load_catalog
 from hub.catalog.model import Catalog, Field, InfoType, Kind
 from hub.identity.rrn import REFORM_DATE, check_digit, make_rrn, parse_rrn
@@ -210,9 +211,15 @@ def check_record(info_type: InfoType, record: Any, fields: list[str], birth: dt.
         assert isinstance(record, list)
         assert len(record) <= 4
     for one in records:
-        assert list(one) == fields
+        assert list(one) == [*fields, AS_OF]
         for name in fields:
             check_value(info_type.field(name), one[name], birth)
+        as_of = dt.date.fromisoformat(one[AS_OF])
+        assert as_of <= dt.date.today(), one
+        if fields == [f.name for f in info_type.fields]:
+            # Established after what it records (deadlines aside).
+            dates = [v for f in info_type.fields if f.kind is Kind.DATE and (v := one[f.name])]
+            assert all(d <= one[AS_OF] for d in dates if d <= dt.date.today().isoformat())
 
 
 def test_records_have_the_requested_fields_and_valid_values(
@@ -229,10 +236,11 @@ def test_records_have_the_requested_fields_and_valid_values(
             part = population.record(rrn, info_type, some)
             check_record(info_type, part, some, person.birth_date)
             # A value never depends on which other fields were asked for.
+            kept = [*some, AS_OF]
             if isinstance(full, list) and isinstance(part, list):
-                assert part == [{f: r[f] for f in some} for r in full]
+                assert part == [{f: r[f] for f in kept} for r in full]
             elif isinstance(full, dict):
-                assert part == {f: full[f] for f in some}
+                assert part == {f: full[f] for f in kept}
             else:
                 assert part is None
 
@@ -307,3 +315,49 @@ def test_a_million_persons_build_quickly() -> None:
     # Random new-style numbers stay unique at scale too (they are redrawn on a clash).
     assert len(set(population.rrns())) == 1_000_000
     assert elapsed < 30, f"building 1,000,000 persons took {elapsed:.1f} s"
+
+
+def _ages(population: Population, today: dt.date) -> list[int]:
+    """Every record's age in days (today minus its as-of) for a sample of persons."""
+    ages = []
+    for rrn in population.sample_rrns(300):
+        for info_type in load_catalog().info_types:
+            found = population.record(rrn, info_type)
+            for one in found if isinstance(found, list) else [found] if found else []:
+                ages.append((today - dt.date.fromisoformat(one[AS_OF])).days)
+    return ages
+
+
+def test_as_of_dates_are_mostly_recent_and_some_old() -> None:
+    today = dt.date(2027, 3, 1)
+    ages = _ages(Population(SIZE, seed=7, today=lambda: today), today)
+    assert len(ages) > 2000
+    assert min(ages) >= 0
+    assert sum(a <= 6 for a in ages) > 0.7 * len(ages)
+    # Enough older ones that 7-, 30- and 365-day grants each refuse some.
+    assert sum(a > 7 for a in ages) > 0.1 * len(ages)
+    assert sum(a > 30 for a in ages) > 0.03 * len(ages)
+    assert any(a > 365 for a in ages)
+
+
+def test_as_of_dates_follow_the_sources_clock_and_nothing_else_does() -> None:
+    catalog = load_catalog()
+    first, later = dt.date(2027, 3, 1), dt.date(2027, 3, 11)
+    now = Population(1000, seed=7, today=lambda: first)
+    then = Population(1000, seed=7, today=lambda: later)
+    moved = 0
+    for rrn in now.sample_rrns(50):
+        for info_type in catalog.info_types:
+            a, b = now.record(rrn, info_type), then.record(rrn, info_type)
+            items_a = a if isinstance(a, list) else [a] if a else []
+            items_b = b if isinstance(b, list) else [b] if b else []
+            assert len(items_a) == len(items_b)
+            for x, y in zip(items_a, items_b, strict=True):
+                assert {k: v for k, v in x.items() if k != AS_OF} == {
+                    k: v for k, v in y.items() if k != AS_OF
+                }
+                # The same age on either day, unless held back by the record's own dates.
+                moved += dt.date.fromisoformat(y[AS_OF]) - dt.date.fromisoformat(x[AS_OF]) == (
+                    later - first
+                )
+    assert moved > 100

@@ -11,12 +11,15 @@ from typing import Any
 import httpx
 import pytest
 
+from connectors.base import AS_OF
 from hub.catalog import load_catalog
 from hub.catalog.model import Catalog
-from simulator.app import MAX_SUBJECTS
+from simulator.app import MAX_SUBJECTS, MISSING_AS_OF, malformed_as_ofs
 from simulator.harness import SimulatorServer
 from simulator.population import Population
 from simulator.testing import mini_catalog
+
+INCOME = load_catalog().info_type("earnedIncome")
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +93,7 @@ def test_lookup_answers_known_and_unknown_subjects(
         for type_name, fields in wanted.items():
             expected = sim.population.record(rrn, catalog.info_type(type_name), fields)
             assert entry[type_name] == expected
-            assert entry[type_name] is None or list(entry[type_name]) == fields
+            assert entry[type_name] is None or list(entry[type_name]) == [*fields, AS_OF]
 
 
 def test_many_types_and_members(
@@ -104,7 +107,7 @@ def test_many_types_and_members(
     assert all(isinstance(v, list) for v in lands)
     assert any(lands)
     assert not all(lands)
-    assert all(set(r) == {"area", "officialPrice"} for v in lands for r in v)
+    assert all(set(r) == {"area", "officialPrice", AS_OF} for v in lands for r in v)
     wanted = {"householdComposition": ["members", "memberCount"]}
     body = lookup(client, sim, "MOIS", {"subjects": subjects[:5], "types": wanted}).json()
     for rrn in subjects[:5]:
@@ -281,6 +284,28 @@ def test_malformed_fault(sim: SimulatorServer, client: httpx.Client) -> None:
     assert protocol_problem(lookup(client, sim, "NTS", body), "NTS", subjects) is None
 
 
+def test_malformed_as_of_fault(sim: SimulatorServer, client: httpx.Client) -> None:
+    people = [
+        r for r in sim.population.sample_rrns(200) if sim.population.record(r, INCOME, ["year"])
+    ][:40]
+    body = {"subjects": people, "types": {"earnedIncome": ["year"]}}
+    sim.set_fault("NTS", malformed_as_of_rate=1.0)
+    answer = lookup(client, sim, "NTS", body).json()
+    records = [answer["records"][r]["earnedIncome"] for r in people]
+    # The values are as ever; only each record's as-of is spoiled or gone.
+    expected = [sim.population.record(r, INCOME, ["year"]) for r in people]
+    assert [r["year"] for r in records] == [e["year"] for e in expected if isinstance(e, dict)]
+    bad = [b for b in malformed_as_ofs() if b is not MISSING_AS_OF]
+    assert all(AS_OF not in r or r[AS_OF] in bad for r in records)
+    assert any(AS_OF not in r for r in records) and any(AS_OF in r for r in records)
+    sim.clear_faults()
+    answer = lookup(client, sim, "NTS", body).json()
+    assert all(
+        answer["records"][r]["earnedIncome"] == sim.population.record(r, INCOME, ["year"])
+        for r in people
+    )
+
+
 def test_timeout_fault(sim: SimulatorServer) -> None:
     body = {"subjects": sim.population.sample_rrns(3), "types": {"earnedIncome": ["year"]}}
     sim.set_fault("NTS", timeout=True)
@@ -301,7 +326,13 @@ def test_fault_settings_are_validated(sim: SimulatorServer, client: httpx.Client
     assert client.put(f"{url}/NTS", content=b"{").status_code == 400
     client.put(f"{url}/NTS", json={"delay_ms": 5})
     assert client.get(url).json() == {
-        "NTS": {"delay_ms": 5, "error_rate": 0.0, "timeout": False, "malformed_rate": 0.0}
+        "NTS": {
+            "delay_ms": 5,
+            "error_rate": 0.0,
+            "timeout": False,
+            "malformed_rate": 0.0,
+            "malformed_as_of_rate": 0.0,
+        }
     }
     assert client.delete(url).status_code == 200
     assert client.get(url).json() == {}

@@ -16,7 +16,8 @@ from sqlalchemy import BigInteger, Boolean, Date, Float, Integer, String, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from connectors.sql_tables import snake_case, source_tables
+from connectors.base import AS_OF
+from connectors.sql_tables import AS_OF_COLUMN, snake_case, source_tables
 from hub.catalog import load_catalog
 from hub.catalog.model import Catalog, Field, Kind
 from simulator.population import Population
@@ -62,6 +63,7 @@ def test_tables_follow_the_catalog() -> None:
         "room_area": Float,
         "paid_months": Integer,
         "note": String,
+        "_as_of": Date,
     }
     assert table.c.rrn.index
     assert not table.c.rrn.nullable
@@ -106,6 +108,7 @@ async def read_back(url: str, catalog: Catalog, code: str) -> dict[str, dict[str
                         if f.kind is Kind.DATE and value is not None:
                             value = value.isoformat()
                         record[f.name] = value
+                    record[AS_OF] = row[AS_OF_COLUMN].isoformat()
                     by_rrn[row["rrn"]].append(json.dumps(record, sort_keys=True))
                 out[type_name] = by_rrn
     finally:

@@ -30,6 +30,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from connectors.base import AS_OF
 from hub.audit.access_log import AccessFacts, AuditUnavailable, PersonOutcome, commit_access
 from hub.audit.entries import content_of, entry_leaf_hash
 from hub.audit.heads import load_public_key, public_key_pem, sign_current, tree_size
@@ -38,11 +39,14 @@ from hub.audit.proofs import stored_root
 from hub.audit.verify import verify_database
 from hub.audit.writer import AuditWriter
 from hub.auth.tokens import issue_token
+from hub.catalog import load_catalog
 from hub.db.models import AuditEntry, AuditNode
 from hub.db.session import Database
 from hub.identity.rrn import make_rrn
 from hub.keys import KeyRing, load_keys
 from hub.settings import Settings
+from policies.compiled import compile_policy
+from policies.document import read_baseline
 from schema.view import CASE_HEADER, PURPOSE_HEADER, REQUEST_ID_HEADER
 from simulator.harness import SimulatorServer
 from simulator.population import Population
@@ -230,6 +234,35 @@ QUERY = """query Check($rrns: [String!]!) {
 }"""
 REQUESTS = 200
 IN_FLIGHT = 16
+QUERY_TYPES = ("residentRegistration", "earnedIncome")
+
+
+def current_pool(population: Population, size: int) -> list[str]:
+    """`size` persons whose records of QUERY's types the baseline grant may release.
+
+    Records older than the grant's `max_age_days` would come back as
+    SOURCE_STALE errors; two days inside the limit, so that midnight
+    cannot change that during a run.
+    """
+    catalog = load_catalog()
+    grant = compile_policy(read_baseline(), catalog, 1).grant(AGENCY, PURPOSE)
+    assert grant is not None
+    today = dt.date.today()
+
+    def fresh(rrn: str) -> bool:
+        for name in QUERY_TYPES:
+            found = population.record(rrn, catalog.info_type(name), [])
+            if isinstance(found, dict):
+                age = (today - dt.date.fromisoformat(found[AS_OF])).days
+                if age > grant.max_age_days - 2:
+                    return False
+        return True
+
+    pool = [r for r in population.sample_rrns(4 * size) if fresh(r)][:size]
+    assert len(pool) == size
+    return pool
+
+
 STARTUP_TIMEOUT_S = 60.0
 
 
@@ -309,7 +342,7 @@ async def test_two_hub_processes_share_one_consistent_tree(tmp_path: Path) -> No
         # 1-3 persons per request out of 40, so both processes keep logging
         # the same persons (their subjects and pseudonyms rows meet).
         rng = random.Random(26)
-        pool = population.sample_rrns(40)
+        pool = current_pool(population, 40)
         batches = [rng.sample(pool, rng.randint(1, 3)) for _ in range(REQUESTS)]
         with SimulatorServer(population) as sources:
             env = {

@@ -32,6 +32,7 @@ from tests.hub.audit.test_concurrency import (
     QUERY,
     _start_hub,
     check_tree,
+    current_pool,
 )
 
 OFFICIAL_LIMIT = 10
@@ -48,7 +49,7 @@ async def test_two_workers_share_the_tree_and_the_limits(tmp_path: Path) -> None
         keys = load_keys(settings)
         population = Population(size=2_000)
         rng = random.Random(5)
-        pool = population.sample_rrns(30)
+        pool = current_pool(population, 30)
         with SimulatorServer(population) as sources:
             env = {
                 **os.environ,

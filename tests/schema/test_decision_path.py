@@ -35,6 +35,12 @@ async def _entries(database: Database, request_id: str) -> list[AuditEntry]:
         return list((await session.scalars(query.order_by(AuditEntry.seq))).all())
 
 
+def _ran(body: dict[str, Any]) -> bool:
+    """The operation ran: data, and no errors but stale records (a 7-day grant refuses some)."""
+    codes = {e["extensions"]["code"] for e in body.get("errors", [])}
+    return body.get("data") is not None and codes <= {"SOURCE_STALE"}
+
+
 def _code(response: Any) -> str:
     code: str = response.json()["errors"][0]["extensions"]["code"]
     return code
@@ -76,7 +82,7 @@ async def test_aliased_persons_fields_count_against_one_limit(
 async def test_the_limit_itself_is_accepted(hub: Hub, population: Population) -> None:
     rrns = population.sample_rrns(SMALL.max_persons)
     response = await _ask(hub, _aliased(2), {"r0": rrns[:5], "r1": rrns[5:]})
-    assert response.status_code == 200 and "errors" not in response.json(), response.text
+    assert response.status_code == 200 and _ran(response.json()), response.text
 
 
 async def test_entities_count_against_the_limit_and_refusals_name_the_persons(
@@ -101,7 +107,7 @@ async def test_entities_count_against_the_limit_and_refusals_name_the_persons(
     assert {(e.refused or {}).get("residentRegistration") for e in entries} == {"TOO_MANY_PERSONS"}
     response = await _ask(hub, entities, {"reps": reps[: SMALL.max_persons]})
     body = response.json()
-    assert "errors" not in body, body
+    assert _ran(body), body
     assert len(body["data"]["_entities"]) == SMALL.max_persons
 
 
@@ -203,7 +209,7 @@ async def test_the_household_id_is_released_only_when_the_policy_grants_it(
     assert hub.calls() == {}
     without_id = HOUSEHOLD.replace("household { id members", "household { members")
     response = await hub.post(without_id, {"r": rrn}, agency=grant.agency, purpose=grant.purpose)
-    assert "errors" not in response.json(), response.text
+    assert _ran(response.json()), response.text
     entries = await _entries(database, response.headers["hub-request-id"])
     assert entries and all(
         "householdId" not in (e.released or {}).get("householdComposition", {}) for e in entries

@@ -50,9 +50,17 @@ def test_control_helpers_use_the_endpoints() -> None:
         subjects = sim.population.rrns()[:7]
         body = {"subjects": subjects, "types": {"annualIncome": ["amount"]}}
         httpx.post(f"{sim.source_url('TAX')}/v1/lookup", json=body).raise_for_status()
-        assert sim.stats() == {"calls": {"REG": 0, "TAX": 1}, "subjects": {"REG": 0, "TAX": 7}}
+        assert sim.stats() == {
+            "calls": {"REG": 0, "TAX": 1},
+            "subjects": {"REG": 0, "TAX": 7},
+            "type_subjects": {"TAX.annualIncome": 7},
+        }
         sim.reset()
-        assert sim.stats() == {"calls": {"REG": 0, "TAX": 0}, "subjects": {"REG": 0, "TAX": 0}}
+        assert sim.stats() == {
+            "calls": {"REG": 0, "TAX": 0},
+            "subjects": {"REG": 0, "TAX": 0},
+            "type_subjects": {},
+        }
         sim.set_fault("REG", delay_ms=20, malformed_rate=0.5)
         assert sim.simulator.faults["REG"].delay_ms == 20
         assert sim.simulator.faults["REG"].malformed_rate == 0.5

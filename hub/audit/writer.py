@@ -166,23 +166,22 @@ class AuditWriter:
         answered ConsentAlreadyUsed here and left out of the batch.
         """
         async with self.db.session() as session:
+            # The tree-size row is locked first, by the transaction's first
+            # statement (a write, so SQLite takes its write lock at once and
+            # never has to upgrade a read lock): every writer, in any process,
+            # then takes its other locks (consents, subjects, pseudonyms) in
+            # the same order behind it, so two writers can never deadlock.
+            total = sum(len(item.entries) for item in batch)
+            new_size = await _advance_size(session, total)
             if any(item.spends for item in batch):
                 batch = await _spend_consents(session, batch)
                 if not batch:
                     await session.rollback()
                     return [], []
+                kept = sum(len(item.entries) for item in batch)
+                if kept != total:
+                    new_size = await _advance_size(session, kept - total)
             contents = [c for item in batch for c in item.entries]
-            # The tree-size row is locked first: every writer, in any process,
-            # then takes its other locks (subjects, pseudonyms) in the same
-            # order behind it, so two writers can never deadlock.
-            new_size = (
-                await session.execute(
-                    update(AuditState)
-                    .where(AuditState.id == 1)
-                    .values(size=AuditState.size + len(contents))
-                    .returning(AuditState.size)
-                )
-            ).scalar_one()
             start = new_size - len(contents)
             dialect = session.get_bind().dialect.name
             written: list[tuple[str, tuple[Any, ...]]] = []
@@ -214,12 +213,25 @@ class AuditWriter:
         return batch, list(range(start, new_size))
 
 
+async def _advance_size(session: AsyncSession, by: int) -> int:
+    """Add `by` to the tree size (locking its row) and return the new size."""
+    return (
+        await session.execute(
+            update(AuditState)
+            .where(AuditState.id == 1)
+            .values(size=AuditState.size + by)
+            .returning(AuditState.size)
+        )
+    ).scalar_one()
+
+
 async def _spend_consents(session: AsyncSession, batch: list[Submission]) -> list[Submission]:
     """Spend the batch's one-time consents; the submissions whose consents were all unspent.
 
-    The consent rows are locked (in id order, before the tree-size row, so
-    writers and officers' consent changes take locks in one order) and read;
-    the first submission in the batch to claim a consent gets it. A loser's
+    The consent rows are locked in id order (after the tree-size row, which
+    every writer takes first; an officer's consent change locks one consent
+    row and nothing else, so no order of the two can deadlock) and read; the
+    first submission in the batch to claim a consent gets it. A loser's
     future gets ConsentAlreadyUsed, and it is left out of the transaction.
     """
     claimed = sorted({c for item in batch for c in item.spends})

@@ -101,7 +101,13 @@ async def test_two_requests_racing_for_a_one_time_consent_release_it_once(
 ) -> None:
     # A database of its own: the racing requests need connections of their own.
     database = Database.from_url(fresh_url)
-    hub = await hub_factory(database, policy="database")
+    try:
+        await _race(await hub_factory(database, policy="database"), database, population)
+    finally:
+        await database.dispose()
+
+
+async def _race(hub: Hub, database: Database, population: Population) -> None:
     rrn = population.sample_rrns(1)[0]
     consent = await _consent(hub, database, rrn, usage=ConsentUsage.ONE_TIME)
     responses = await asyncio.gather(
@@ -129,7 +135,6 @@ async def test_two_requests_racing_for_a_one_time_consent_release_it_once(
         if response.status_code == 409:
             assert response.json()["errors"][0]["extensions"]["code"] == "CONSENT_REQUIRED"
             assert response.json()["data"] is None
-    await database.dispose()
 
 
 # --- a consent-gated type sharing a source with a statutory type --------------

@@ -12,17 +12,8 @@ from hub.auth.roles import Role
 from hub.auth.tokens import issue_token
 from hub.db.session import Database
 
-# The integration fixtures (live simulated sources, the hub factory) live
-# with the agencies' endpoint tests; the admin tests need the same ones.
-from tests.schema.conftest import (  # noqa: F401
-    Hub,
-    HubFactory,
-    catalog,
-    hub_factory,
-    population,
-    sources,
-    sql_source_url,
-)
+# The integration fixtures come from tests/hub/conftest.py.
+from tests.schema.conftest import Hub, HubFactory
 
 ADMIN_URL = "/admin/graphql"
 OFFICER_A = "officer.a"
@@ -99,7 +90,7 @@ def codes(body: dict[str, Any]) -> list[str]:
 
 
 @pytest.fixture
-async def hub(hub_factory: HubFactory, database: Database) -> Hub:  # noqa: F811
+async def hub(hub_factory: HubFactory, database: Database) -> Hub:
     """A hub enforcing the database's policy (the baseline, version 1)."""
     return await hub_factory(database, policy="database")
 

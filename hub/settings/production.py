@@ -66,9 +66,19 @@ def refuse_unsafe_production(settings: Settings) -> None:
     if not str(settings.public_url).startswith("https://"):
         # The issuer identifier and the token endpoint's URL (RFC 8414).
         raise UnsafeSettings("production needs an https:// HUB_PUBLIC_URL")
-    if (settings.graphiql or settings.introspection) and not settings.allow_unsafe_production:
+    # Both default to off in production, so whichever is on was switched on explicitly.
+    switched_on = [
+        setting
+        for setting, on in (
+            ("HUB_GRAPHIQL", settings.graphiql),
+            ("HUB_INTROSPECTION", settings.introspection),
+        )
+        if on
+    ]
+    if switched_on and not settings.allow_unsafe_production:
         raise UnsafeSettings(
-            "production refuses GraphiQL or introspection unless HUB_ALLOW_UNSAFE_PRODUCTION=true"
+            f"production refuses {' and '.join(f'{s}=true' for s in switched_on)} "
+            "(GraphiQL or introspection) unless HUB_ALLOW_UNSAFE_PRODUCTION=true allows it"
         )
     if settings.debug:
         # Tracebacks in error replies would show code, paths and data.

@@ -12,6 +12,13 @@ one equal to the key of a `dev-keys.json` in its data_dir, which covers
 development key files written before keys were marked. Every refusal names
 the setting at fault and never its value.
 
+The audit log's signing keys form a set the same way (HUB_AUDIT_SIGNING_KEYS,
+or the single HUB_AUDIT_SIGNING_KEY as a set of one): the first signs new
+tree heads, every key verifies them and is published at /audit/keys.json.
+A retired audit key stays in the set for as long as the log keeps heads it
+signed (the retention, five years): only its kid tells a verifier which key
+to use.
+
 Access-token keys rotate without downtime: HUB_TOKEN_SIGNING_KEYS is a
 private JWKS whose first key signs and whose every key verifies (and is
 published at /.well-known/jwks.json). To rotate, add the new key second
@@ -28,6 +35,7 @@ import hmac
 import json
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,11 +62,19 @@ class KeyRing:
     subject_hash_key: bytes
     subject_encryption_keys: dict[str, bytes]
     active_encryption_kid: str
+    #: The first key of the audit key set: it signs new tree heads.
     audit_signing: OKPKey | None = None
+    #: Public halves of every audit key, the signing one first: each verifies heads.
+    audit_verification: tuple[OKPKey, ...] = ()
 
     def public_token_jwks(self) -> dict[str, Any]:
         """The public JWKS of every key that verifies access tokens (for /.well-known/jwks.json)."""
         return {"keys": [dict(key.as_dict(private=False)) for key in self.token_verification.keys]}
+
+    def public_audit_jwks(self) -> dict[str, Any]:
+        """The public JWKS of every key that verifies tree heads (for /audit/keys.json)."""
+        keys = self.audit_verification or ((self.audit_signing,) if self.audit_signing else ())
+        return {"keys": [dict(key.as_dict(private=False)) for key in keys]}
 
 
 def _b64(data: bytes) -> str:
@@ -169,16 +185,7 @@ def load_keys(settings: Settings) -> KeyRing:
         raise UnsafeSettings(f"{enc_what} names no key")
     enc_keys = {str(kid): _unb64(v, f"{enc_what}: key {kid!r}", 32) for kid, v in enc_map.items()}
 
-    if settings.audit_signing_key is not None:
-        audit_jwk = _json(settings.audit_signing_key.get_secret_value(), "HUB_AUDIT_SIGNING_KEY")
-    else:
-        audit_jwk = _dev_audit_key(settings, dev_keys())
-    try:
-        audit_key = OKPKey.import_key(audit_jwk)
-    except (JoseError, ValueError, TypeError):
-        raise UnsafeSettings("HUB_AUDIT_SIGNING_KEY is not an Ed25519 private JWK") from None
-    if audit_key.get("crv") != "Ed25519" or not audit_key.is_private or not audit_key.kid:
-        raise UnsafeSettings("HUB_AUDIT_SIGNING_KEY must be a private Ed25519 JWK with a kid")
+    audit_keys = _audit_signing_keys(settings, dev_keys)
 
     ring = KeyRing(
         token_verification=verification,
@@ -186,7 +193,10 @@ def load_keys(settings: Settings) -> KeyRing:
         subject_hash_key=_unb64(hash_text, "HUB_SUBJECT_HASH_KEY", 32),
         subject_encryption_keys=enc_keys,
         active_encryption_kid=next(iter(enc_keys)),
-        audit_signing=audit_key,
+        audit_signing=audit_keys[0],
+        audit_verification=tuple(
+            OKPKey.import_key(key.as_dict(private=False)) for key in audit_keys
+        ),
     )
     if settings.is_production:
         _refuse_development_keys(settings, ring)
@@ -201,13 +211,35 @@ def _json(text: str, what: str) -> Any:
         raise UnsafeSettings(f"{what} is not JSON") from None
 
 
+def _audit_signing_keys(settings: Settings, dev_keys: Callable[[], dict[str, Any]]) -> list[OKPKey]:
+    """The audit key set, the signing key first: HUB_AUDIT_SIGNING_KEYS, the single
+    HUB_AUDIT_SIGNING_KEY as a set of one, or (outside production) the development key."""
+    many, one = settings.audit_signing_keys, settings.audit_signing_key
+    if many is not None and one is not None:
+        # Which of the two would sign is exactly what must never be guessed.
+        raise UnsafeSettings(
+            "set HUB_AUDIT_SIGNING_KEYS or HUB_AUDIT_SIGNING_KEY, not both: "
+            "put the single key into the set"
+        )
+    if many is not None:
+        return _private_ed25519_jwks(many.get_secret_value(), "HUB_AUDIT_SIGNING_KEYS")
+    what = "HUB_AUDIT_SIGNING_KEY"
+    jwk = _json(one.get_secret_value(), what) if one is not None else None
+    if jwk is None:
+        jwk = _dev_audit_key(settings, dev_keys())
+    if not isinstance(jwk, dict) or "keys" in jwk:
+        raise UnsafeSettings(f"{what} must be one private Ed25519 JWK (a set goes in {what}S)")
+    return _private_ed25519_jwks(json.dumps({"keys": [jwk]}), what)
+
+
 def _token_signing_keys(text: str) -> list[OKPKey]:
     """The private Ed25519 keys of HUB_TOKEN_SIGNING_KEYS, in order, each with a unique kid."""
-    what = "HUB_TOKEN_SIGNING_KEYS"
-    try:
-        data = json.loads(text)
-    except ValueError:
-        raise UnsafeSettings(f"{what} is not JSON") from None
+    return _private_ed25519_jwks(text, "HUB_TOKEN_SIGNING_KEYS")
+
+
+def _private_ed25519_jwks(text: str, what: str) -> list[OKPKey]:
+    """The private Ed25519 keys of the JWKS setting `what`, in order, each with a unique kid."""
+    data = _json(text, what)
     entries = data.get("keys") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not entries:
         raise UnsafeSettings(f'{what} must be a JWKS {{"keys": [...]}} with at least one key')
@@ -246,8 +278,12 @@ def _refuse_development_keys(settings: Settings, ring: KeyRing) -> None:
     ):
         found.append("HUB_SUBJECT_HASH_KEY (a key generated for development)")
     dev_kids("HUB_SUBJECT_ENCRYPTION_KEYS", list(ring.subject_encryption_keys))
-    if ring.audit_signing is not None:
-        dev_kids("HUB_AUDIT_SIGNING_KEY", [str(ring.audit_signing.kid)])
+    audit_setting = (
+        "HUB_AUDIT_SIGNING_KEYS"
+        if settings.audit_signing_keys is not None
+        else "HUB_AUDIT_SIGNING_KEY"
+    )
+    dev_kids(audit_setting, [str(key.kid) for key in ring.audit_verification])
     if found:
         raise UnsafeSettings(
             "production refuses development keys in "

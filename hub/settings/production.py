@@ -49,7 +49,6 @@ _REQUIRED = (
     "database_url",
     "public_url",
     "token_signing_keys",
-    "audit_signing_key",
     "subject_hash_key",
     "subject_encryption_keys",
 )
@@ -57,11 +56,12 @@ _REQUIRED = (
 
 def refuse_unsafe_production(settings: Settings) -> None:
     """Raise UnsafeSettings naming the first thing production must not run with."""
-    missing = [name for name in _REQUIRED if getattr(settings, name) is None]
+    missing = [f"HUB_{name.upper()}" for name in _REQUIRED if getattr(settings, name) is None]
+    if settings.audit_signing_keys is None and settings.audit_signing_key is None:
+        missing.append("HUB_AUDIT_SIGNING_KEYS (or HUB_AUDIT_SIGNING_KEY)")
     if missing:
         raise UnsafeSettings(
-            "production needs explicit keys and database, missing: "
-            + ", ".join(f"HUB_{m.upper()}" for m in missing)
+            "production needs explicit keys and database, missing: " + ", ".join(missing)
         )
     if not str(settings.public_url).startswith("https://"):
         # The issuer identifier and the token endpoint's URL (RFC 8414).

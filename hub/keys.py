@@ -4,7 +4,20 @@ Production takes every key from settings. Outside production a missing key is
 generated once and kept in `data_dir/dev-keys.json` (mode 0600), so a newcomer
 needs no set-up and restarts keep issued tokens valid. Development keys carry
 a `dev-` key id, which production refuses even when they are pasted into its
-settings.
+settings. The subject hash key is bare bytes with no key id, so development
+generates it marked: 16 random bytes followed by the first 16 bytes of
+SHA-256(DEV_HASH_KEY_MARK || those bytes). Production refuses a hash key
+carrying the mark (a real random key does so with probability 2**-128), and
+one equal to the key of a `dev-keys.json` in its data_dir, which covers
+development key files written before keys were marked. Every refusal names
+the setting at fault and never its value.
+
+The audit log's signing keys form a set the same way (HUB_AUDIT_SIGNING_KEYS,
+or the single HUB_AUDIT_SIGNING_KEY as a set of one): the first signs new
+tree heads, every key verifies them and is published at /audit/keys.json.
+A retired audit key stays in the set for as long as the log keeps heads it
+signed (the retention, five years): only its kid tells a verifier which key
+to use.
 
 Access-token keys rotate without downtime: HUB_TOKEN_SIGNING_KEYS is a
 private JWKS whose first key signs and whose every key verifies (and is
@@ -17,9 +30,12 @@ once the tokens it signed have expired (HUB_ACCESS_TOKEN_TTL_S, at most
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +46,10 @@ from joserfc.jwk import KeySet, OKPKey
 from hub.settings import Settings, UnsafeSettings
 
 DEV_KID_PREFIX = "dev-"
+#: Domain separator of the mark a development subject hash key carries.
+DEV_HASH_KEY_MARK = b"ssis-hub development subject hash key v1"
+_HASH_KEY_BYTES = 32
+_MARK_BYTES = 16
 TOKEN_ALGORITHMS = ["Ed25519"]
 
 
@@ -42,11 +62,19 @@ class KeyRing:
     subject_hash_key: bytes
     subject_encryption_keys: dict[str, bytes]
     active_encryption_kid: str
+    #: The first key of the audit key set: it signs new tree heads.
     audit_signing: OKPKey | None = None
+    #: Public halves of every audit key, the signing one first: each verifies heads.
+    audit_verification: tuple[OKPKey, ...] = ()
 
     def public_token_jwks(self) -> dict[str, Any]:
         """The public JWKS of every key that verifies access tokens (for /.well-known/jwks.json)."""
         return {"keys": [dict(key.as_dict(private=False)) for key in self.token_verification.keys]}
+
+    def public_audit_jwks(self) -> dict[str, Any]:
+        """The public JWKS of every key that verifies tree heads (for /audit/keys.json)."""
+        keys = self.audit_verification or ((self.audit_signing,) if self.audit_signing else ())
+        return {"keys": [dict(key.as_dict(private=False)) for key in keys]}
 
 
 def _b64(data: bytes) -> str:
@@ -74,7 +102,7 @@ def _dev_key_file(settings: Settings) -> dict[str, Any]:
     content = {
         "comment": "development keys, generated on first run; never use in production",
         "token_signing_key": signing.as_dict(private=True),
-        "subject_hash_key": _b64(secrets.token_bytes(32)),
+        "subject_hash_key": _b64(new_development_hash_key()),
         "subject_encryption_keys": {f"{DEV_KID_PREFIX}1": _b64(secrets.token_bytes(32))},
         "audit_signing_key": _new_audit_key(),
     }
@@ -83,6 +111,22 @@ def _dev_key_file(settings: Settings) -> dict[str, Any]:
     with os.fdopen(descriptor, "w") as handle:
         json.dump(content, handle, indent=2)
     return content
+
+
+def new_development_hash_key() -> bytes:
+    """A fresh 32-byte subject hash key marked so that production recognises and refuses it."""
+    random_half = secrets.token_bytes(_HASH_KEY_BYTES - _MARK_BYTES)
+    return random_half + _hash_key_mark(random_half)
+
+
+def is_development_hash_key(key: bytes) -> bool:
+    """Whether `key` carries the mark `new_development_hash_key` gives development keys."""
+    random_half, mark = key[: _HASH_KEY_BYTES - _MARK_BYTES], key[_HASH_KEY_BYTES - _MARK_BYTES :]
+    return len(key) == _HASH_KEY_BYTES and hmac.compare_digest(mark, _hash_key_mark(random_half))
+
+
+def _hash_key_mark(random_half: bytes) -> bytes:
+    return hashlib.sha256(DEV_HASH_KEY_MARK + random_half).digest()[:_MARK_BYTES]
 
 
 def _new_audit_key() -> dict[str, Any]:
@@ -129,25 +173,19 @@ def load_keys(settings: Settings) -> KeyRing:
         if settings.subject_hash_key is not None
         else dev_keys()["subject_hash_key"]
     )
-    enc_map: dict[str, str] = (
-        json.loads(settings.subject_encryption_keys.get_secret_value())
+    enc_what = "HUB_SUBJECT_ENCRYPTION_KEYS"
+    enc_map: object = (
+        _json(settings.subject_encryption_keys.get_secret_value(), enc_what)
         if settings.subject_encryption_keys is not None
         else dev_keys()["subject_encryption_keys"]
     )
+    if not isinstance(enc_map, dict) or not all(isinstance(v, str) for v in enc_map.values()):
+        raise UnsafeSettings(f"{enc_what} must be a JSON object {{key id: base64 key}}")
     if not enc_map:
-        raise UnsafeSettings("HUB_SUBJECT_ENCRYPTION_KEYS names no key")
-    enc_keys = {kid: _unb64(v, f"encryption key {kid!r}", 32) for kid, v in enc_map.items()}
+        raise UnsafeSettings(f"{enc_what} names no key")
+    enc_keys = {str(kid): _unb64(v, f"{enc_what}: key {kid!r}", 32) for kid, v in enc_map.items()}
 
-    if settings.audit_signing_key is not None:
-        audit_jwk = json.loads(settings.audit_signing_key.get_secret_value())
-    else:
-        audit_jwk = _dev_audit_key(settings, dev_keys())
-    try:
-        audit_key = OKPKey.import_key(audit_jwk)
-    except (JoseError, ValueError, TypeError):
-        raise UnsafeSettings("HUB_AUDIT_SIGNING_KEY is not an Ed25519 private JWK") from None
-    if audit_key.get("crv") != "Ed25519" or not audit_key.is_private or not audit_key.kid:
-        raise UnsafeSettings("HUB_AUDIT_SIGNING_KEY must be a private Ed25519 JWK with a kid")
+    audit_keys = _audit_signing_keys(settings, dev_keys)
 
     ring = KeyRing(
         token_verification=verification,
@@ -155,20 +193,53 @@ def load_keys(settings: Settings) -> KeyRing:
         subject_hash_key=_unb64(hash_text, "HUB_SUBJECT_HASH_KEY", 32),
         subject_encryption_keys=enc_keys,
         active_encryption_kid=next(iter(enc_keys)),
-        audit_signing=audit_key,
+        audit_signing=audit_keys[0],
+        audit_verification=tuple(
+            OKPKey.import_key(key.as_dict(private=False)) for key in audit_keys
+        ),
     )
     if settings.is_production:
-        _refuse_development_keys(ring)
+        _refuse_development_keys(settings, ring)
     return ring
+
+
+def _json(text: str, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        # Never the text itself: it is the secret.
+        raise UnsafeSettings(f"{what} is not JSON") from None
+
+
+def _audit_signing_keys(settings: Settings, dev_keys: Callable[[], dict[str, Any]]) -> list[OKPKey]:
+    """The audit key set, the signing key first: HUB_AUDIT_SIGNING_KEYS, the single
+    HUB_AUDIT_SIGNING_KEY as a set of one, or (outside production) the development key."""
+    many, one = settings.audit_signing_keys, settings.audit_signing_key
+    if many is not None and one is not None:
+        # Which of the two would sign is exactly what must never be guessed.
+        raise UnsafeSettings(
+            "set HUB_AUDIT_SIGNING_KEYS or HUB_AUDIT_SIGNING_KEY, not both: "
+            "put the single key into the set"
+        )
+    if many is not None:
+        return _private_ed25519_jwks(many.get_secret_value(), "HUB_AUDIT_SIGNING_KEYS")
+    what = "HUB_AUDIT_SIGNING_KEY"
+    jwk = _json(one.get_secret_value(), what) if one is not None else None
+    if jwk is None:
+        jwk = _dev_audit_key(settings, dev_keys())
+    if not isinstance(jwk, dict) or "keys" in jwk:
+        raise UnsafeSettings(f"{what} must be one private Ed25519 JWK (a set goes in {what}S)")
+    return _private_ed25519_jwks(json.dumps({"keys": [jwk]}), what)
 
 
 def _token_signing_keys(text: str) -> list[OKPKey]:
     """The private Ed25519 keys of HUB_TOKEN_SIGNING_KEYS, in order, each with a unique kid."""
-    what = "HUB_TOKEN_SIGNING_KEYS"
-    try:
-        data = json.loads(text)
-    except ValueError:
-        raise UnsafeSettings(f"{what} is not JSON") from None
+    return _private_ed25519_jwks(text, "HUB_TOKEN_SIGNING_KEYS")
+
+
+def _private_ed25519_jwks(text: str, what: str) -> list[OKPKey]:
+    """The private Ed25519 keys of the JWKS setting `what`, in order, each with a unique kid."""
+    data = _json(text, what)
     entries = data.get("keys") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not entries:
         raise UnsafeSettings(f'{what} must be a JWKS {{"keys": [...]}} with at least one key')
@@ -192,11 +263,46 @@ def _token_signing_keys(text: str) -> list[OKPKey]:
     return keys
 
 
-def _refuse_development_keys(ring: KeyRing) -> None:
-    kids = [str(key.kid) for key in ring.token_verification.keys]
-    kids += list(ring.subject_encryption_keys)
-    if ring.audit_signing is not None:
-        kids.append(str(ring.audit_signing.kid))
-    dev = [kid for kid in kids if kid.startswith(DEV_KID_PREFIX)]
-    if dev:
-        raise UnsafeSettings(f"production refuses development keys: {', '.join(sorted(dev))}")
+def _refuse_development_keys(settings: Settings, ring: KeyRing) -> None:
+    """Refuse development keys, naming each setting that holds one (never a key's value)."""
+    found: list[str] = []
+
+    def dev_kids(setting: str, kids: list[str]) -> None:
+        dev = sorted(kid for kid in kids if kid.startswith(DEV_KID_PREFIX))
+        if dev:
+            found.append(f"{setting} (key id {', '.join(dev)})")
+
+    dev_kids("HUB_TOKEN_SIGNING_KEYS", [str(key.kid) for key in ring.token_verification.keys])
+    if is_development_hash_key(ring.subject_hash_key) or _in_dev_key_file(
+        settings, ring.subject_hash_key
+    ):
+        found.append("HUB_SUBJECT_HASH_KEY (a key generated for development)")
+    dev_kids("HUB_SUBJECT_ENCRYPTION_KEYS", list(ring.subject_encryption_keys))
+    audit_setting = (
+        "HUB_AUDIT_SIGNING_KEYS"
+        if settings.audit_signing_keys is not None
+        else "HUB_AUDIT_SIGNING_KEY"
+    )
+    dev_kids(audit_setting, [str(key.kid) for key in ring.audit_verification])
+    if found:
+        raise UnsafeSettings(
+            "production refuses development keys in "
+            + "; ".join(found)
+            + ": generate production keys for each (there is no setting to allow these)"
+        )
+
+
+def _in_dev_key_file(settings: Settings, hash_key: bytes) -> bool:
+    """Whether `hash_key` is the one in data_dir's development key file, if there is one.
+
+    Key files written before development hash keys were marked hold an
+    unmarked key; this still recognises it on a machine that ran the hub in
+    development.
+    """
+    path = settings.data_dir / "dev-keys.json"
+    try:
+        stored = json.loads(path.read_text())["subject_hash_key"]
+        dev_key = base64.b64decode(stored, validate=True)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return hmac.compare_digest(dev_key, hash_key)

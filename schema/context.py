@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from connectors.base import BaseConnector, FetchResult, SourceError
 from hub.audit.writer import AuditWriter
+from hub.auth.revocation import ClientRevocations
 from hub.auth.tokens import Principal
 from hub.catalog.model import Catalog
 from hub.db.models import Pseudonym, Subject, utcnow
@@ -192,6 +193,8 @@ class Services(Protocol):
     documents: TrustedDocuments
     metrics: HubMetrics | None
     rate_limiter: RateLimiter | None
+    #: Clients switched off: their earlier tokens are refused (hub.auth.revocation).
+    revocations: ClientRevocations | None
 
 
 class NotDecided(Exception):

@@ -98,12 +98,12 @@ class HubGraphQLView(BearerGraphQLView[HubContext]):
     roles = (Role.AGENCY,)
 
     def __init__(self, services: Services, hub_schema: HubSchema) -> None:
-        super().__init__(hub_schema.schema, services.settings, services.keys)
+        super().__init__(hub_schema.schema, services.settings, services.keys, services.revocations)
         self.services = services
 
     async def get_context(self, request: Request, response: Any) -> HubContext:  # type: ignore[override]
         """Authenticate the caller and gather the request's accountable context."""
-        principal, request_id = self.authenticate(request, response)
+        principal, request_id = await self.authenticated(request, response)
         services = self.services
         if services.rate_limiter is not None:
             # Before anything runs: over a limit, no source is called and

@@ -18,6 +18,7 @@ from typing import Annotated, Any, TypeVar
 import strawberry
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.scalars import JSON
 
 from hub.admin.audit_types import (
     ActivityCount,
@@ -47,6 +48,7 @@ from hub.admin.errors import InvalidArgument
 from hub.admin.permissions import AuditorsOnly
 from hub.audit import heads
 from hub.audit.export import export_range
+from hub.audit.keyset import heads_jwks
 from hub.audit.proofs import stored_consistency_proof, stored_inclusion_proof, stored_root
 from hub.db.models import AuditEntry
 from hub.identity.rrn import parse_rrn
@@ -262,6 +264,11 @@ def resolve_audit_public_key(info: strawberry.Info) -> str:
     return heads.public_key_pem(_ctx(info).services.keys)
 
 
+def resolve_audit_public_keys(info: strawberry.Info) -> JSON:
+    """Every key that verifies tree heads, as a public JWKS, the signing key first."""
+    return JSON(heads_jwks(_ctx(info).services.keys))
+
+
 async def resolve_sign_tree_head(info: strawberry.Info) -> TreeHeadInfo:
     """Sign and store a head over the log as it is now."""
     ctx = _ctx(info)
@@ -294,7 +301,15 @@ class AuditorQuery:
     audit_public_key: str = strawberry.field(
         resolver=resolve_audit_public_key,
         permission_classes=[AuditorsOnly],
-        description="The Ed25519 public key of the tree heads, PEM.",
+        description="The Ed25519 public key signing new tree heads, PEM (older heads may "
+        "name retired keys: see auditPublicKeys).",
+    )
+    audit_public_keys: JSON = strawberry.field(
+        resolver=resolve_audit_public_keys,
+        permission_classes=[AuditorsOnly],
+        description="Every key that verifies tree heads (the signing key first and the "
+        "retired ones still kept), as a public JWKS: heads are checked with the key their "
+        "keyId names. The same set as GET /audit/keys.json.",
     )
     inclusion_proof: InclusionProof = strawberry.field(
         resolver=resolve_inclusion_proof,

@@ -1,7 +1,9 @@
 """The administrative schema: policy versions, four-eyes activation, simulation, consents.
 
-The auditors' fields (`hub.admin.audit_schema`) and the citizen portal's
-(`hub.admin.citizen`) are mounted here by inheritance.
+The auditors' fields (`hub.admin.audit_schema`), the citizen portal's
+(`hub.admin.citizen`), the document review (`hub.admin.documents_schema`)
+and switching clients off (`hub.admin.clients_schema`) are mounted here by
+inheritance.
 
 Each field declares the roles it serves with `permission_classes` (see
 `hub.admin.permissions`); resolvers call the policy and consent services and
@@ -29,6 +31,7 @@ from hub.admin.audit_schema import AuditorMutation, AuditorQuery
 from hub.admin.audit_types import SCALAR_MAP
 from hub.admin.auditing import required_case_ref
 from hub.admin.citizen import CitizenQuery
+from hub.admin.clients_schema import ClientsMutation, ClientsQuery
 from hub.admin.context import AdminContext
 from hub.admin.documents_schema import DocumentsMutation, DocumentsQuery
 from hub.admin.errors import DomainErrors
@@ -185,7 +188,7 @@ async def resolve_consents(info: strawberry.Info, rrn: str) -> list[ConsentInfo]
 
 
 @strawberry.type
-class Query(AuditorQuery, CitizenQuery, DocumentsQuery):
+class Query(AuditorQuery, CitizenQuery, DocumentsQuery, ClientsQuery):
     """What privacy officers, consent channels, auditors and the citizen portal may look up."""
 
     policy_versions: list[PolicyVersionInfo] = strawberry.field(
@@ -298,7 +301,7 @@ async def resolve_revoke(info: strawberry.Info, id: strawberry.ID, reason: str) 
 
 
 @strawberry.type
-class Mutation(AuditorMutation, DocumentsMutation):
+class Mutation(AuditorMutation, DocumentsMutation, ClientsMutation):
     """Changes, each recorded under the caller's identity."""
 
     propose_policy_version: int = strawberry.mutation(

@@ -32,6 +32,7 @@ class AdminGraphQLView(BearerGraphQLView[AdminContext]):
             build_admin_schema(introspection=settings.introspection_enabled),
             settings,
             services.keys,
+            services.revocations,
         )
         self.services = services
 
@@ -41,7 +42,7 @@ class AdminGraphQLView(BearerGraphQLView[AdminContext]):
 
     async def get_context(self, request: Request, response: Any) -> AdminContext:  # type: ignore[override]
         """Authenticate the caller and refuse any role the endpoint does not serve."""
-        principal, request_id = self.authenticate(request, response)
+        principal, request_id = await self.authenticated(request, response)
         services = self.services
         return AdminContext(
             services=services,

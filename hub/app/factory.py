@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from connectors.base import BaseConnector
 from hub.admin.view import AdminGraphQLView
-from hub.app.routes import instrument, observability_routes
+from hub.app.routes import audit_key_routes, instrument, observability_routes
 from hub.app.services import build_services, close_services
 from hub.audit.signer import HeadSigner
 from hub.db.session import Database
@@ -58,6 +58,7 @@ def create_app(
     routes = [
         Route("/healthz", healthz),
         *observability_routes(services, metrics),
+        *audit_key_routes(services.keys),
         Route("/graphql", view, methods=["GET", "POST"]),
         Route("/admin/graphql", AdminGraphQLView(services), methods=["GET", "POST"]),
         *oauth_routes(

@@ -1,4 +1,4 @@
-"""`/readyz` and `/metrics`, and wiring the metrics into the hub's services."""
+"""`/readyz`, `/metrics` and `/audit/keys.json`, and wiring the metrics into the services."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from starlette.routing import Route
 
 from hub.app.health import breaker_states, readiness
 from hub.app.services import HubServices
+from hub.audit.keyset import heads_jwks
+from hub.keys import KeyRing
 from hub.observability.metrics import HubMetrics
 
 
@@ -37,3 +39,20 @@ def observability_routes(services: HubServices, metrics: HubMetrics) -> list[Rou
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     return [Route("/readyz", readyz), Route("/metrics", metrics_endpoint)]
+
+
+def audit_key_routes(keys: KeyRing) -> list[Route]:
+    """`GET /audit/keys.json`: the public JWKS of every key that verifies tree heads.
+
+    Published like the token keys, so anyone can check a head by its kid;
+    an auditor should still pin keys obtained through a separate channel,
+    since a key taken from the hub proves only that the hub agrees with itself.
+    """
+    body = heads_jwks(keys)
+
+    async def audit_keys(_: Request) -> JSONResponse:
+        # A new key is put first (signing) as soon as it is in the set, so
+        # caches must not hold the set for long.
+        return JSONResponse(body, headers={"Cache-Control": "public, max-age=300"})
+
+    return [Route("/audit/keys.json", audit_keys, methods=["GET"])]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from connectors.base import BaseConnector
 from connectors.registry import build_connectors
 from hub.audit.writer import AuditWriter
+from hub.auth.revocation import ClientRevocations
 from hub.catalog import load_catalog
 from hub.catalog.model import Catalog
 from hub.db.session import Database
@@ -43,6 +44,8 @@ class HubServices:
     documents: TrustedDocuments
     metrics: HubMetrics | None = None
     rate_limiter: RateLimiter | None = None
+    #: Clients switched off; build_services always sets it (tokens are re-checked).
+    revocations: ClientRevocations | None = None
 
 
 def build_services(
@@ -67,6 +70,7 @@ def build_services(
         audit=AuditWriter(database),
         rate_limiter=build_rate_limiter(settings, database),
         documents=TrustedDocuments(database, settings.policy_refresh_s),
+        revocations=ClientRevocations(database, settings.policy_refresh_s),
     )
     return services, HubGraphQLView(services, hub_schema)
 

@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from hub.audit.entries import content_of, to_json
 from hub.audit.heads import heads_between, public_key_pem, sign_head, store_head, tree_size
+from hub.audit.keyset import heads_jwks
 from hub.audit.proofs import stored_root
 from hub.audit.writer import load_frontier
 from hub.db.models import AuditEntry
@@ -80,6 +81,8 @@ async def export_header(
         "tree_head": head.to_json(),
         "heads": [h.to_json() for h in earlier],
         "public_key_pem": public_key_pem(keys),
+        # Every key that verifies heads, by kid; a convenience like the PEM: never trust it.
+        "public_keys": heads_jwks(keys),
     }
 
 

@@ -2,8 +2,9 @@
 
 The signed message is the canonical JSON object
 `{"root":"<hex>","size":N,"timestamp_ms":T,"v":1}` (keys sorted, no spaces,
-UTF-8). Anyone holding the hub's audit public key can check a head offline;
-a head commits the hub to the exact first N entries of the log.
+UTF-8). Anyone holding the hub's audit public keys can check a head offline
+with the key its `key_id` names (`hub.audit.keyset`); a head commits the hub
+to the exact first N entries of the log.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from joserfc.jwk import OKPKey
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.audit.keyset import HeadKeys, as_key_set
 from hub.audit.writer import load_frontier
 from hub.db.models import AuditState, AuditTreeHead
 from hub.db.session import Database
@@ -84,8 +86,15 @@ def sign_head(keys: KeyRing, size: int, root_hash: bytes, timestamp_ms: int) -> 
     return SignedTreeHead(size, root_hash, timestamp_ms, kid, signature)
 
 
-def verify_head(public_key: Ed25519PublicKey, head: SignedTreeHead) -> bool:
-    """Whether `head` carries a valid signature by `public_key`."""
+def verify_head(keys: HeadKeys, head: SignedTreeHead) -> bool:
+    """Whether `head` carries a valid signature by the key of its key id in `keys`.
+
+    False too when the set holds no key of that id (`AuditPublicKeys.key_for`
+    tells the two apart); a bare public key is tried whatever the head's kid.
+    """
+    public_key = as_key_set(keys).key_for(head.key_id)
+    if public_key is None:
+        return False
     try:
         public_key.verify(head.signature, head.message())
     except InvalidSignature:
@@ -94,7 +103,11 @@ def verify_head(public_key: Ed25519PublicKey, head: SignedTreeHead) -> bool:
 
 
 def public_key_pem(keys: KeyRing) -> str:
-    """The audit public key as PEM (SubjectPublicKeyInfo), for offline verifiers."""
+    """The signing audit public key as PEM (SubjectPublicKeyInfo), for offline verifiers.
+
+    Only the key signing now: a verifier of a log whose heads several keys
+    signed needs the whole set (`KeyRing.public_audit_jwks`).
+    """
     _, private = _signer(keys)
     return (
         private.public_key()

@@ -6,8 +6,9 @@ checks the signed tree heads. The report names the first index at which the
 log stops being the one recorded and what happened there.
 
 `verify_export` is pure: it needs the export's lines and the hub's audit
-public key, obtained independently of the export (the key inside the
-header is a convenience and is never trusted). `verify_database` runs the
+public keys (a JWKS, each head checked with the key its kid names),
+obtained independently of the export (the key inside the header is a
+convenience and is never trusted). `verify_database` runs the
 same checks over the stored entries, also comparing every stored perfect
 subtree and every stored signed head.
 """
@@ -19,15 +20,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.entries import content_of, from_json
 from hub.audit.export import EXPORT_FORMAT
-from hub.audit.heads import SignedTreeHead, tree_size, verify_head
+from hub.audit.heads import SignedTreeHead, tree_size
+from hub.audit.keyset import HeadKeys, as_key_set
 from hub.audit.merkle import HASH_SIZE
-from hub.audit.walk import Item, Problem, VerifyReport, Walk
+from hub.audit.walk import Item, Problem, VerifyReport, Walk, head_refusal
 from hub.db.models import AuditEntry, AuditNode, AuditTreeHead
 from hub.db.session import Database
 
@@ -120,8 +121,12 @@ def _malformed(message: str, index: int | None = None) -> VerifyReport:
     )  # fmt: skip
 
 
-def verify_export(lines: Iterable[str], public_key: Ed25519PublicKey) -> VerifyReport:
-    """Check an export (its lines, with or without newlines) against the hub's public key."""
+def verify_export(lines: Iterable[str], public_key: HeadKeys) -> VerifyReport:
+    """Check an export (its lines, with or without newlines) against the hub's public keys.
+
+    `public_key` is the audit key set (each head is checked with the key its
+    kid names) or one bare key, tried for every head.
+    """
     # Blank lines carry nothing, so a trailing newline or two is no fault.
     stream = (line for line in lines if line.strip())
     header_line = next(stream, None)
@@ -131,14 +136,14 @@ def verify_export(lines: Iterable[str], public_key: Ed25519PublicKey) -> VerifyR
         header = parse_header(header_line)
     except (ValueError, KeyError, TypeError) as exc:
         return _malformed(f"bad header: {exc}")
-    if not verify_head(public_key, header.tree_head):
-        return VerifyReport(
-            ok=False,
-            entries_checked=0,
-            problem=Problem.BAD_SIGNATURE,
-            message="the export's tree head does not verify with this public key",
-        )
-    walk = Walk(public_key, end=header.last, first=header.first, prefix=header.prefix)
+    keys = as_key_set(public_key)
+    refused = head_refusal(keys, header.tree_head)
+    if refused is not None:
+        problem, _, message = refused
+        if problem is Problem.BAD_SIGNATURE:
+            message = "the export's tree head does not verify with this public key"
+        return VerifyReport(ok=False, entries_checked=0, problem=problem, message=message)
+    walk = Walk(keys, end=header.last, first=header.first, prefix=header.prefix)
     walk.add_heads([*header.heads, header.tree_head])
     for line in stream:
         if walk.done:
@@ -202,7 +207,7 @@ async def _nodes(session: AsyncSession, start: int, stop: int) -> dict[tuple[int
 
 
 async def verify_database(
-    db: Database, public_key: Ed25519PublicKey, *, chunk: int = CHUNK
+    db: Database, public_key: HeadKeys, *, chunk: int = CHUNK
 ) -> VerifyReport:
     """Check the stored log: leaves, places, stored nodes and every signed head.
 
@@ -257,10 +262,9 @@ async def _check_beyond(db: Database, walk: Walk, size: int) -> None:
     if row is None:
         return
     head = _head_of(row)
-    if not verify_head(walk.public_key, head):
-        walk.fail(
-            Problem.BAD_SIGNATURE, None, f"the tree head for size {head.size} does not verify"
-        )
+    refused = head_refusal(walk.keys, head)
+    if refused is not None:
+        walk.fail(*refused)
     else:
         walk.fail(
             Problem.TRUNCATED,

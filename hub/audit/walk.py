@@ -22,10 +22,9 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
 from hub.audit.entries import EntryContent, entry_leaf_hash
 from hub.audit.heads import SignedTreeHead, verify_head
+from hub.audit.keyset import AuditPublicKeys, HeadKeys, as_key_set
 from hub.audit.merkle import Frontier
 
 
@@ -40,6 +39,7 @@ class Problem(enum.Enum):
     EXTENDED = "extended"
     ROOT_MISMATCH = "root mismatch"
     BAD_SIGNATURE = "bad signature"
+    UNKNOWN_KEY = "unknown key"
     MALFORMED = "malformed"
 
 
@@ -101,19 +101,42 @@ class _Mismatch:
     recorded: bytes
 
 
+def head_refusal(keys: AuditPublicKeys, head: SignedTreeHead) -> tuple[Problem, None, str] | None:
+    """Why `head`'s signature is refused (problem, no index, message), or None if it verifies.
+
+    A head naming a key id outside the set is refused as such: trying the
+    other keys would hide that the verifier was not given the key.
+    """
+    if keys.key_for(head.key_id) is None:
+        return (
+            Problem.UNKNOWN_KEY,
+            None,
+            f"the tree head for size {head.size} names key {head.key_id!r}, which is not "
+            f"in the key set given (key ids: {keys.describe()})",
+        )
+    if not verify_head(keys, head):
+        return (
+            Problem.BAD_SIGNATURE,
+            None,
+            f"the tree head for size {head.size} (key {head.key_id}) "
+            "does not verify with this public key",
+        )
+    return None
+
+
 class Walk:
     """Checks entries fed in order against their leaf hashes, the tree and signed heads."""
 
     def __init__(
         self,
-        public_key: Ed25519PublicKey,
+        public_key: HeadKeys,
         *,
         end: int,
         first: int = 0,
         prefix: Sequence[bytes] = (),
     ) -> None:
         """Expect entries [first, end); `prefix` resumes the tree of [0, first)."""
-        self.public_key = public_key
+        self.keys = as_key_set(public_key)
         self.end = end
         self.frontier = Frontier(first, prefix)
         self.report: VerifyReport | None = None
@@ -177,13 +200,9 @@ class Walk:
         root = self.frontier.root()
         for head in heads:
             self.heads_checked += 1
-            if not verify_head(self.public_key, head):
-                self.fail(
-                    Problem.BAD_SIGNATURE,
-                    None,
-                    f"the tree head for size {size} (key {head.key_id}) "
-                    "does not verify with this public key",
-                )
+            refused = head_refusal(self.keys, head)
+            if refused is not None:
+                self.fail(*refused)
                 return
             if head.root_hash != root:
                 self.fail(

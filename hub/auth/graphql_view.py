@@ -20,6 +20,7 @@ from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from hub.audit.writer import AuditUnavailable
+from hub.auth.revocation import ClientRevocations
 from hub.auth.roles import Role, RoleRefused, require_role
 from hub.auth.tokens import InvalidToken, Principal, VerifiedSignatures, verify_token
 from hub.keys import KeyRing
@@ -66,7 +67,13 @@ class BearerGraphQLView(GraphQL[ContextT, None], Generic[ContextT]):
 
     roles: tuple[Role, ...] = ()
 
-    def __init__(self, schema: Any, settings: Settings, keys: KeyRing) -> None:
+    def __init__(
+        self,
+        schema: Any,
+        settings: Settings,
+        keys: KeyRing,
+        revocations: ClientRevocations | None = None,
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql_enabled else None,
@@ -74,6 +81,7 @@ class BearerGraphQLView(GraphQL[ContextT, None], Generic[ContextT]):
         )
         self._settings = settings
         self._keys = keys
+        self._revocations = revocations
         # The key ring is fixed for the view's life, so good signatures stay good.
         self._verified = VerifiedSignatures()
 
@@ -182,6 +190,17 @@ class BearerGraphQLView(GraphQL[ContextT, None], Generic[ContextT]):
         # The id the observability middleware gave the request, so logs agree.
         request_id = request_id_var.get() or str(uuid.uuid4())
         response.headers[REQUEST_ID_HEADER] = request_id
+        return principal, request_id
+
+    async def authenticated(self, request: Request, response: Any) -> tuple[Principal, str]:
+        """`authenticate`, then refuse a token of a client switched off since it was issued."""
+        principal, request_id = self.authenticate(request, response)
+        if self._revocations is not None:
+            try:
+                await self._revocations.check(principal)
+            except InvalidToken as exc:
+                log.warning("access token refused: %s", exc.reason)
+                raise
         return principal, request_id
 
 

@@ -61,6 +61,8 @@ class Refusal(enum.StrEnum):
     LIFETIME_TOO_LONG = "lifetime too long"
     REPLAYED = "replayed assertion"
     UNREGISTERED_CLIENT = "unregistered client"
+    CLIENT_DISABLED = "client disabled"
+    TOKEN_REVOKED = "token revoked"  # noqa: S105 - a reason, not a secret
     WRONG_ROLE = "wrong role"
 
 

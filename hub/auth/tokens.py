@@ -68,6 +68,8 @@ class Principal:
     role: Role = Role.AGENCY
     client_id: str | None = None
     purposes: tuple[str, ...] = ()
+    #: `iat`, epoch seconds: a client switched off later refuses tokens issued earlier.
+    issued_at: int = 0
 
 
 def issue_token(
@@ -166,4 +168,5 @@ def _verify(
         role=role,
         client_id=client_id if isinstance(client_id, str) else None,
         purposes=tuple(purposes),
+        issued_at=int(claims["iat"]),
     )

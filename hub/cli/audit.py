@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
+    from hub.audit.keyset import AuditPublicKeys
     from hub.audit.walk import VerifyReport
     from hub.db.session import Database
     from hub.settings import Settings
@@ -41,11 +40,25 @@ def add_audit_parser(sub: Any) -> None:
     p = commands.add_parser("verify", help="verify an export offline, or the database")
     p.add_argument("export", nargs="?", type=Path, help="the export (.jsonl) to verify")
     p.add_argument("--database", action="store_true", help="verify the live database instead")
-    p.add_argument("--public-key", type=Path, help="the hub's audit public key (PEM or JWK)")
+    given = p.add_mutually_exclusive_group()
+    given.add_argument(
+        "--public-key",
+        type=Path,
+        help="the hub's audit public key (PEM or JWK) or key set (JWKS), as a file",
+    )
+    given.add_argument(
+        "--jwks",
+        metavar="FILE_OR_URL",
+        help="the audit key set (JWKS): a file, or the hub's https://.../audit/keys.json; "
+        "each head is checked with the key its kid names",
+    )
     p.add_argument("--database-url", help="override HUB_DATABASE_URL")
     p.set_defaults(func=cmd_verify)
 
-    p = commands.add_parser("public-key", help="print the audit public key (PEM)")
+    p = commands.add_parser("public-key", help="print the audit public key (PEM) or --jwks")
+    p.add_argument(
+        "--jwks", action="store_true", help="print every audit key (public JWKS) instead"
+    )
     p.set_defaults(func=cmd_public_key)
 
     p = commands.add_parser("sign", help="sign and store a tree head for the log as it is")
@@ -128,18 +141,58 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_public_key(path: Path) -> Ed25519PublicKey:
-    """The key in `path`; ValueError with a readable reason otherwise."""
-    from hub.audit.heads import load_public_key
+def _read_public_key(path: Path) -> AuditPublicKeys:
+    """The key or key set in `path`; ValueError with a readable reason otherwise."""
+    from hub.audit.keyset import load_audit_keys
 
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ValueError(f"cannot read the public key {path}: {exc}") from None
     try:
-        return load_public_key(text)
-    except Exception as exc:  # PEM, JSON and JWK parsers each raise their own errors
-        raise ValueError(f"{path} holds no Ed25519 public key (PEM or JWK): {exc}") from None
+        return load_audit_keys(text)
+    except ValueError as exc:
+        raise ValueError(f"{path} holds no Ed25519 public key (PEM, JWK or JWKS): {exc}") from None
+
+
+#: How long fetching a published key set may take.
+JWKS_TIMEOUT_S = 10.0
+
+
+def _read_jwks(source: str) -> AuditPublicKeys:
+    """The key set in a file, or published at an https URL (http only on loopback)."""
+    from urllib.parse import urlsplit
+
+    from hub.audit.keyset import load_jwks
+
+    parts = urlsplit(source)
+    if parts.scheme not in ("http", "https"):
+        keys = _read_public_key(Path(source))
+        if not keys.by_kid or keys.unnamed is not None:
+            raise ValueError(f"{source} is not a JWKS: every key needs its kid")
+        return keys
+    if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        # A key set fetched in clear could be anyone's: TLS vouches for the hub.
+        raise ValueError(f"fetch the key set over https, not {parts.scheme}://{parts.hostname}")
+    import httpx
+
+    try:
+        response = httpx.get(source, timeout=JWKS_TIMEOUT_S, follow_redirects=False)
+        response.raise_for_status()
+        return load_jwks(response.json())
+    except httpx.HTTPError as exc:
+        raise ValueError(f"cannot fetch the key set from {source}: {exc}") from None
+    except ValueError as exc:
+        raise ValueError(f"{source} does not hold a JWKS: {exc}") from None
+
+
+def _given_keys(args: argparse.Namespace) -> AuditPublicKeys | None:
+    """The keys named by --public-key or --jwks, or None when neither was given."""
+    if args.jwks is not None:
+        return _read_jwks(args.jwks)
+    if args.public_key is not None:
+        return _read_public_key(args.public_key)
+    return None
 
 
 def _verdict(report: VerifyReport) -> int:
@@ -159,10 +212,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
         return _verify_database(args)
     from hub.audit.verify import verify_export
 
-    if args.public_key is None:
-        return _error("--public-key is required: obtain the hub's audit key independently")
     try:
-        public_key = _read_public_key(args.public_key)
+        public_key = _given_keys(args)
+        if public_key is None:
+            return _error(
+                "--public-key or --jwks is required: obtain the hub's audit keys independently"
+            )
         with args.export.open(encoding="utf-8") as lines:
             report = verify_export(lines, public_key)
     except ValueError as exc:  # UnicodeDecodeError is a ValueError too
@@ -175,24 +230,25 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def _verify_database(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import DBAPIError
 
-    from hub.audit.heads import load_public_key, public_key_pem
+    from hub.audit.keyset import ring_public_keys
     from hub.audit.verify import verify_database
     from hub.keys import load_keys
     from hub.settings import Environment
 
     settings = _settings()
-    if args.public_key is not None:
-        try:
-            public_key = _read_public_key(args.public_key)
-        except ValueError as exc:
-            return _error(str(exc))
+    try:
+        given = _given_keys(args)
+    except ValueError as exc:
+        return _error(str(exc))
+    if given is not None:
+        public_key = given
     elif settings.environment is Environment.DEVELOPMENT:
-        # The hub's own key only shows that the hub agrees with itself; an
-        # auditor checks against a key obtained independently.
-        public_key = load_public_key(public_key_pem(load_keys(settings)))
-        print("note: verifying with the hub's own audit key (development only)")
+        # The hub's own keys only show that the hub agrees with itself; an
+        # auditor checks against keys obtained independently.
+        public_key = ring_public_keys(load_keys(settings))
+        print("note: verifying with the hub's own audit keys (development only)")
     else:
-        return _error("--public-key is required outside development")
+        return _error("--public-key or --jwks is required outside development")
     try:
         report = _with_database(args, settings, lambda db: verify_database(db, public_key))
     except DBAPIError as exc:
@@ -201,11 +257,16 @@ def _verify_database(args: argparse.Namespace) -> int:
 
 
 def cmd_public_key(args: argparse.Namespace) -> int:
-    """Print the audit public key as PEM."""
+    """Print the signing audit public key as PEM, or with --jwks every audit key as a JWKS."""
     from hub.audit.heads import public_key_pem
+    from hub.audit.keyset import heads_jwks
     from hub.keys import load_keys
 
-    sys.stdout.write(public_key_pem(load_keys(_settings())))
+    keys = load_keys(_settings())
+    if args.jwks:
+        print(json.dumps(heads_jwks(keys), indent=2, sort_keys=True))
+    else:
+        sys.stdout.write(public_key_pem(keys))
     return 0
 
 

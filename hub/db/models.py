@@ -150,6 +150,29 @@ class OAuthClient(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Who disabled the client, when and why (null while it is enabled).
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    disabled_by: Mapped[str | None] = mapped_column(String(200))
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+    #: Access tokens of this client issued before this moment are refused at
+    #: /graphql: set when it is disabled or loses a key, kept when re-enabled.
+    tokens_not_before: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OAuthClientChange(Base):
+    """One recorded change of a client's standing: disabled, enabled, or a key removed."""
+
+    __tablename__ = "oauth_client_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("oauth_clients.client_id"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(16))
+    kid: Mapped[str | None] = mapped_column(String(255))
+    actor: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class UsedAssertion(Base):

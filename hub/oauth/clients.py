@@ -69,6 +69,7 @@ class Registration:
     kids: tuple[str, ...]
     created: bool
     previous_kids: tuple[str, ...] = ()
+    disabled: bool = False
 
     def describe(self) -> str:
         """One line for the operator."""
@@ -78,6 +79,8 @@ class Registration:
         line = f"{verb} client {self.client_id} (role {self.role}{owner}) with keys {kids}"
         if not self.created:
             line += f" (were {', '.join(self.previous_kids) or 'none'})"
+        if self.disabled:
+            line += "; the client stays disabled (`ssis-hub agency enable` lets it back in)"
         return line
 
 
@@ -214,10 +217,18 @@ async def register_client(
             previous = tuple(str(key.get("kid")) for key in row.jwks.get("keys", []))
             row.jwks = public
             row.name = name or row.name
-            row.active = True
+            # A disabled client stays disabled: new keys are no reason to let
+            # it back in, `ssis-hub agency enable` (with a reason) is.
             row.updated_at = utcnow()
             result = Registration(
-                client_id, role, agency, row.name, kids, created=False, previous_kids=previous
+                client_id,
+                role,
+                agency,
+                row.name,
+                kids,
+                created=False,
+                previous_kids=previous,
+                disabled=not row.active,
             )
         await session.commit()
     return result

@@ -198,7 +198,7 @@ class HubClientAssertion(JWTBearerClientAssertion):  # type: ignore[misc]
     def authenticate_client(self, client: HubClient) -> HubClient:
         """Accept the client if it is still usable: active, and its agency still in the catalog."""
         if not client.active:
-            raise ClientRefused(f"{Refusal.UNREGISTERED_CLIENT}: {client.client_id} is inactive")
+            raise ClientRefused(f"{Refusal.CLIENT_DISABLED}: {client.client_id}")
         if client.agency is not None and self.server.config.catalog.agency(client.agency) is None:
             raise ClientRefused(
                 f"{Refusal.UNREGISTERED_CLIENT}: agency {client.agency} is not in the catalog"

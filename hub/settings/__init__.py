@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
+from hub.settings.keys import KeySettings
 from hub.settings.parts import (
     LimitOverrides,
     QueryLimits,
@@ -36,6 +37,7 @@ __all__ = [
     "DEV_PUBLIC_URL",
     "MAX_ACCESS_TOKEN_TTL_S",
     "Environment",
+    "KeySettings",
     "LimitOverrides",
     "QueryLimits",
     "RateLimitOverrides",
@@ -57,8 +59,8 @@ class UnsafeSettings(ValueError):
     """The settings would run production with development keys or debugging on."""
 
 
-class Settings(BaseSettings):
-    """All of the hub's configuration."""
+class Settings(KeySettings):
+    """All of the hub's configuration (the keys' settings are in `KeySettings`)."""
 
     model_config = SettingsConfigDict(
         env_prefix="HUB_",
@@ -93,17 +95,6 @@ class Settings(BaseSettings):
         "defaults to the public URL.",
     )
     audience: str = Field(default="ssis-hub", description="`aud` access tokens must carry.")
-    token_signing_keys: SecretStr | None = Field(
-        default=None,
-        description="Private JWKS (JSON) of Ed25519 keys with `kid`s: the first signs "
-        "access tokens, all verify them (rotate by putting a new key first and removing "
-        "the old one once its tokens have expired); development generates one in data_dir.",
-    )
-    audit_signing_key: SecretStr | None = Field(
-        default=None,
-        description="Private JWK (JSON, Ed25519, with a `kid`) that signs the audit log's "
-        "tree heads; development generates one in data_dir.",
-    )
     audit_sign_interval_s: float = Field(
         default=60.0,
         gt=0,
@@ -120,16 +111,6 @@ class Settings(BaseSettings):
         gt=0,
         le=MAX_ACCESS_TOKEN_TTL_S,
         description="Lifetime of access tokens from the token endpoint (at most 600 s).",
-    )
-    subject_hash_key: SecretStr | None = Field(
-        default=None,
-        description="Base64 key of the keyed hash that turns registration numbers "
-        "into the hub's person ids.",
-    )
-    subject_encryption_keys: SecretStr | None = Field(
-        default=None,
-        description="JSON object {key id: base64 AES-256 key} for registration "
-        "numbers at rest; the first entry encrypts, all decrypt.",
     )
     simulator_url: str = Field(
         default="http://127.0.0.1:8100",

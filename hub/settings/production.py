@@ -49,7 +49,6 @@ _REQUIRED = (
     "database_url",
     "public_url",
     "token_signing_keys",
-    "audit_signing_key",
     "subject_hash_key",
     "subject_encryption_keys",
 )
@@ -57,18 +56,29 @@ _REQUIRED = (
 
 def refuse_unsafe_production(settings: Settings) -> None:
     """Raise UnsafeSettings naming the first thing production must not run with."""
-    missing = [name for name in _REQUIRED if getattr(settings, name) is None]
+    missing = [f"HUB_{name.upper()}" for name in _REQUIRED if getattr(settings, name) is None]
+    if settings.audit_signing_keys is None and settings.audit_signing_key is None:
+        missing.append("HUB_AUDIT_SIGNING_KEYS (or HUB_AUDIT_SIGNING_KEY)")
     if missing:
         raise UnsafeSettings(
-            "production needs explicit keys and database, missing: "
-            + ", ".join(f"HUB_{m.upper()}" for m in missing)
+            "production needs explicit keys and database, missing: " + ", ".join(missing)
         )
     if not str(settings.public_url).startswith("https://"):
         # The issuer identifier and the token endpoint's URL (RFC 8414).
         raise UnsafeSettings("production needs an https:// HUB_PUBLIC_URL")
-    if (settings.graphiql or settings.introspection) and not settings.allow_unsafe_production:
+    # Both default to off in production, so whichever is on was switched on explicitly.
+    switched_on = [
+        setting
+        for setting, on in (
+            ("HUB_GRAPHIQL", settings.graphiql),
+            ("HUB_INTROSPECTION", settings.introspection),
+        )
+        if on
+    ]
+    if switched_on and not settings.allow_unsafe_production:
         raise UnsafeSettings(
-            "production refuses GraphiQL or introspection unless HUB_ALLOW_UNSAFE_PRODUCTION=true"
+            f"production refuses {' and '.join(f'{s}=true' for s in switched_on)} "
+            "(GraphiQL or introspection) unless HUB_ALLOW_UNSAFE_PRODUCTION=true allows it"
         )
     if settings.debug:
         # Tracebacks in error replies would show code, paths and data.

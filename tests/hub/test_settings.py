@@ -1,4 +1,6 @@
+import base64
 import json
+import secrets
 from pathlib import Path
 
 import pytest
@@ -195,3 +197,112 @@ def test_production_refusals_never_print_the_url(data_dir: Path) -> None:
     message = raised.value.errors()[0]["msg"]
     assert "HUB_DATABASE_URL" in message
     assert "broken" not in message
+
+
+def _production_keys(data_dir: Path, **extra: object) -> Settings:
+    """Production settings whose keys are all production keys unless `extra` says otherwise."""
+    from joserfc.jwk import OKPKey
+
+    token = OKPKey.generate_key("Ed25519", parameters={"kid": "prod-1"}).as_dict(private=True)
+    audit = OKPKey.generate_key("Ed25519", parameters={"kid": "audit-1"}).as_dict(private=True)
+    values: dict[str, object] = {
+        "token_signing_keys": json.dumps({"keys": [token]}),
+        "subject_hash_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "subject_encryption_keys": json.dumps({"k1": base64.b64encode(bytes(32)).decode()}),
+        "audit_signing_key": json.dumps(audit),
+    }
+    values.update(extra)
+    return _production(data_dir, **values)
+
+
+def test_production_keys_pass(data_dir: Path) -> None:
+    # The helper's keys are accepted, so each refusal below is caused by its one dev key.
+    assert load_keys(_production_keys(data_dir)).active_encryption_kid == "k1"
+
+
+def test_refused_development_keys_name_their_setting_never_the_value(data_dir: Path) -> None:
+    secret = base64.b64encode(bytes(range(32))).decode()
+    settings = _production_keys(data_dir, subject_encryption_keys=json.dumps({"dev-1": secret}))
+    with pytest.raises(UnsafeSettings) as raised:
+        load_keys(settings)
+    message = str(raised.value)
+    assert "HUB_SUBJECT_ENCRYPTION_KEYS (key id dev-1)" in message
+    assert "HUB_TOKEN_SIGNING_KEYS" not in message and "HUB_SUBJECT_HASH_KEY" not in message
+    assert secret not in message
+
+
+def test_every_development_key_is_named_with_its_setting(data_dir: Path) -> None:
+    with pytest.raises(UnsafeSettings) as raised:
+        load_keys(_production(data_dir))
+    message = str(raised.value)
+    for setting in (
+        "HUB_TOKEN_SIGNING_KEYS",
+        "HUB_SUBJECT_HASH_KEY",
+        "HUB_SUBJECT_ENCRYPTION_KEYS",
+        "HUB_AUDIT_SIGNING_KEY",
+    ):
+        assert setting in message
+    dev_file = json.loads((data_dir / "dev-keys.json").read_text())
+    assert dev_file["subject_hash_key"] not in message
+
+
+def test_production_refuses_a_marked_development_hash_key(tmp_path: Path) -> None:
+    from hub.keys import is_development_hash_key, new_development_hash_key
+
+    marked = new_development_hash_key()
+    assert is_development_hash_key(marked)
+    assert not is_development_hash_key(secrets.token_bytes(32))
+    # No development key file anywhere near: the mark alone gives it away.
+    settings = _production_keys(
+        tmp_path / "prod", subject_hash_key=base64.b64encode(marked).decode()
+    )
+    with pytest.raises(UnsafeSettings, match=r"HUB_SUBJECT_HASH_KEY \(a key generated for dev"):
+        load_keys(settings)
+
+
+def test_production_refuses_the_hash_key_of_an_older_unmarked_dev_key_file(
+    data_dir: Path,
+) -> None:
+    # A key file written before development hash keys were marked.
+    load_keys(Settings(data_dir=data_dir))
+    path = data_dir / "dev-keys.json"
+    unmarked = base64.b64encode(secrets.token_bytes(32)).decode()
+    path.write_text(json.dumps({**json.loads(path.read_text()), "subject_hash_key": unmarked}))
+    with pytest.raises(UnsafeSettings, match="HUB_SUBJECT_HASH_KEY"):
+        load_keys(_production_keys(data_dir, subject_hash_key=unmarked))
+
+
+def test_development_generates_marked_hash_keys(data_dir: Path) -> None:
+    from hub.keys import is_development_hash_key
+
+    assert is_development_hash_key(load_keys(Settings(data_dir=data_dir)).subject_hash_key)
+
+
+@pytest.mark.parametrize(
+    ("switch", "named"),
+    [
+        ({"graphiql": True}, "HUB_GRAPHIQL=true"),
+        ({"introspection": True}, "HUB_INTROSPECTION=true"),
+        ({"graphiql": True, "introspection": True}, "HUB_GRAPHIQL=true and HUB_INTROSPECTION"),
+    ],
+)
+def test_graphiql_and_introspection_refusals_name_the_settings(
+    data_dir: Path, switch: dict[str, bool], named: str
+) -> None:
+    with pytest.raises(ValidationError) as raised:
+        _production(data_dir, **switch)
+    message = raised.value.errors()[0]["msg"]
+    assert named in message
+    assert "unless HUB_ALLOW_UNSAFE_PRODUCTION=true" in message
+    if "introspection" not in switch:
+        assert "HUB_INTROSPECTION" not in message
+
+
+def test_malformed_key_settings_name_the_setting(data_dir: Path) -> None:
+    for setting, bad in (
+        ("subject_encryption_keys", "{not json"),
+        ("subject_encryption_keys", json.dumps({"k1": "!!!"})),
+        ("audit_signing_key", "{not json"),
+    ):
+        with pytest.raises(UnsafeSettings, match=f"HUB_{setting.upper()}"):
+            load_keys(_production_keys(data_dir, **{setting: bad}))

@@ -330,6 +330,7 @@ QUERIES_BY_ROLE = {
         '{ officialActivity(official: "kim.01") { total } }',
         f"{{ latestTreeHead {{ {HEAD} }} }}",
         "{ auditPublicKey }",
+        "{ auditPublicKeys }",
         "{ inclusionProof(seq: 0, treeSize: 1) { rootHash } }",
         "{ consistencyProof(fromSize: 1, toSize: 1) { proof } }",
         "{ exportRange(first: 0, last: 0) }",

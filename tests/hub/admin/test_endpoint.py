@@ -114,6 +114,7 @@ def test_every_field_declares_exactly_one_role_set() -> None:
         "official_activity": AuditorsOnly,
         "latest_tree_head": AuditorsOnly,
         "audit_public_key": AuditorsOnly,
+        "audit_public_keys": AuditorsOnly,
         "inclusion_proof": AuditorsOnly,
         "consistency_proof": AuditorsOnly,
         "export_range": AuditorsOnly,
@@ -124,6 +125,10 @@ def test_every_field_declares_exactly_one_role_set() -> None:
         "approve_trusted_document": OfficersOnly,
         "reject_trusted_document": OfficersOnly,
         "revoke_trusted_document": OfficersOnly,
+        "client": OfficersOnly,
+        "disable_client": OfficersOnly,
+        "enable_client": OfficersOnly,
+        "remove_client_key": OfficersOnly,
     }
 
 

@@ -174,12 +174,12 @@ async def test_the_documented_verifier_agrees(
     export.write_text("\n".join(await export_range(database, keys, 3, 13)) + "\n")
     namespace: dict[str, Any] = {}
     exec(compile(_doc_verifier(), "docs/audit.md", "exec"), namespace)  # noqa: S102 - our own doc
-    assert namespace["verify"](str(export), public_key_pem(keys)) == 10
+    assert namespace["verify"](str(export), keys.public_audit_jwks()) == 10
     lines = export.read_text().splitlines()
     lines[4] = lines[4].replace('"outcome":"', '"outcome":"x')
     export.write_text("\n".join(lines))
     with pytest.raises(ValueError, match="entry 6"):
-        namespace["verify"](str(export), public_key_pem(keys))
+        namespace["verify"](str(export), keys.public_audit_jwks())
 
 
 def test_the_documented_example_entry_is_the_codes() -> None:

@@ -121,7 +121,7 @@ def test_verify_needs_readable_inputs(
     assert main(["audit", "verify", str(export_file), "--public-key", str(not_a_key)]) == 2
     assert "no Ed25519 public key" in capsys.readouterr().err
     assert main(["audit", "verify", str(export_file)]) == 2
-    assert "--public-key is required" in capsys.readouterr().err
+    assert "--public-key or --jwks is required" in capsys.readouterr().err
     assert main(["audit", "verify", "--database", str(export_file)]) == 2
 
 
@@ -141,11 +141,11 @@ def test_verify_the_database_with_the_hubs_own_key_only_in_development(
 ) -> None:
     assert main(["audit", "verify", "--database"]) == 0
     out = capsys.readouterr().out
-    assert "hub's own audit key (development only)" in out
+    assert "hub's own audit keys (development only)" in out
     assert f"OK: {ENTRIES} entries" in out
     monkeypatch.setenv("HUB_ENVIRONMENT", "test")
     assert main(["audit", "verify", "--database"]) == 2
-    assert "--public-key is required outside development" in capsys.readouterr().err
+    assert "--public-key or --jwks is required outside development" in capsys.readouterr().err
 
 
 def test_sign_prints_a_verifiable_head(

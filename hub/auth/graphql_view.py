@@ -20,6 +20,7 @@ from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from hub.audit.writer import AuditUnavailable
+from hub.auth.request_body import decode_body
 from hub.auth.revocation import ClientRevocations
 from hub.auth.roles import Role, RoleRefused, require_role
 from hub.auth.tokens import InvalidToken, Principal, VerifiedSignatures, verify_token
@@ -97,7 +98,9 @@ class BearerGraphQLView(GraphQL[ContextT, None], Generic[ContextT]):
         else:
             try:
                 declared = request.headers.get("content-length", "")
-                if declared.isdigit() and int(declared) > limit:
+                # ASCII digits only: headers decode as latin-1, and "²" is a digit
+                # to str.isdigit but not to int().
+                if declared.isascii() and declared.isdigit() and int(declared) > limit:
                     raise BodyTooLarge
                 response = await self.run(request)
             except BodyTooLarge:
@@ -167,6 +170,10 @@ class BearerGraphQLView(GraphQL[ContextT, None], Generic[ContextT]):
     def body_limit(self) -> int:
         """The largest request body this endpoint reads (413 beyond)."""
         return self._settings.max_body_bytes
+
+    def decode_json(self, data: str | bytes) -> object:
+        """The body as one JSON object (or a batch, refused later); else 400 BAD_REQUEST."""
+        return decode_body(data)
 
     def _get(self, request: Request) -> Response:
         # Operations travel by POST only; GET serves GraphiQL where it is enabled.

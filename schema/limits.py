@@ -1,13 +1,19 @@
 """Bounds on one operation's shape, checked while parsing and validating.
 
-Depth, aliases and root fields are graphql-core validation rules; tokens
-(comments included) are the parser's own limit. The limits depend on the
-calling agency (`HUB_AGENCY_LIMITS`), so `RequestLimits` picks them per
-request, but the rule classes for one set of limits are built once
-(`validation_rules`): the tuple of rules is part of the validation cache's
-key, and the same tuple for the same limits keeps the cache hitting. The
-estimated cost needs the field plan and the variables and is checked by the
-gate (`schema/gate.py`).
+Tokens (comments included) are the parser's own limit. Right after parsing,
+before anything else walks the document, its size with every fragment
+spread expanded is bounded (`TOO_MANY_SELECTIONS`): 23 fragments each
+spreading the next twice are a 1 kB document of 2^22 paths, and graphql-core's
+rules, our plan and gate would each walk what it expands to. Depth, aliases
+and root fields are then a graphql-core validation rule. All of them are
+counted over the fragment graph once per fragment (`schema.shape`), never
+per path. The limits depend on the caller (`HUB_AGENCY_LIMITS` on the
+agencies' endpoint, `HUB_ADMIN_LIMITS` on the administrative one), so the
+extension picks them per request, but the rule class for one set of limits
+is built once (`validation_rules`): the tuple of rules is part of the
+validation cache's key, and the same tuple for the same limits keeps the
+cache hitting. The estimated cost needs the field plan and the variables
+and is checked by the gate (`schema/gate.py`).
 """
 
 from __future__ import annotations
@@ -23,68 +29,24 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
-    OperationDefinitionNode,
     SelectionSetNode,
     ValidationContext,
     ValidationRule,
 )
 from strawberry.extensions import SchemaExtension
-from strawberry.extensions.max_aliases import count_fields_with_alias
 
+from hub.settings import OperationLimits
 from schema.context import HubContext
+from schema.shape import DocumentShape, operation_name
 
 QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
 TOO_MANY_ALIASES = "TOO_MANY_ALIASES"
 TOO_MANY_TOKENS = "TOO_MANY_TOKENS"
 TOO_MANY_ROOT_FIELDS = "TOO_MANY_ROOT_FIELDS"
+TOO_MANY_SELECTIONS = "TOO_MANY_SELECTIONS"
 
 # In the parser's "Syntax Error: ..." when the token (or comment) limit is exceeded.
 _TOKEN_LIMIT_MESSAGE = "Document contains more than"  # noqa: S105
-
-
-def _fragments(context: ValidationContext) -> dict[str, FragmentDefinitionNode]:
-    return {
-        d.name.value: d
-        for d in context.document.definitions
-        if isinstance(d, FragmentDefinitionNode)
-    }
-
-
-def _operations(context: ValidationContext) -> list[OperationDefinitionNode]:
-    return [d for d in context.document.definitions if isinstance(d, OperationDefinitionNode)]
-
-
-def _name(operation: OperationDefinitionNode) -> str:
-    return operation.name.value if operation.name else "anonymous"
-
-
-def selection_depth(
-    selection_set: SelectionSetNode | None,
-    fragments: Mapping[str, FragmentDefinitionNode],
-    visited: frozenset[str] = frozenset(),
-) -> int:
-    """Levels of fields below a selection set (a leaf at the root is 1); `__` fields count 1."""
-    if selection_set is None:
-        return 0
-    deepest = 0
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            below = (
-                0
-                if selection.name.value.startswith("__")
-                else selection_depth(selection.selection_set, fragments, visited)
-            )
-            deepest = max(deepest, 1 + below)
-        elif isinstance(selection, InlineFragmentNode):
-            deepest = max(deepest, selection_depth(selection.selection_set, fragments, visited))
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            fragment = fragments.get(name)
-            if fragment is not None and name not in visited:
-                deepest = max(
-                    deepest, selection_depth(fragment.selection_set, fragments, visited | {name})
-                )
-    return deepest
 
 
 def root_fields(
@@ -92,7 +54,12 @@ def root_fields(
     fragments: Mapping[str, FragmentDefinitionNode],
     visited: frozenset[str] = frozenset(),
 ) -> list[FieldNode]:
-    """The root fields an operation selects, through fragments (`__typename` aside)."""
+    """The root fields an operation selects, through fragments (`__typename` aside).
+
+    One entry per path, so call it only on a document `check_selections`
+    has bounded (the gate does, after validation): the list is as long as
+    the root level expands to.
+    """
     out: list[FieldNode] = []
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
@@ -114,35 +81,44 @@ def _limit_error(
     return GraphQLError(message, nodes, extensions={"code": code, "limit": limit, "found": found})
 
 
+def check_selections(shape: DocumentShape, max_selections: int) -> None:
+    """Refuse (TOO_MANY_SELECTIONS) a document expanding to more than `max_selections` fields."""
+    found = shape.selections()
+    if found > max_selections:
+        # `found` may have hundreds of digits: not a number to hand a JSON client.
+        raise GraphQLError(
+            f"the document expands to more than {max_selections} field selections once its "
+            "fragments are spread; spread each fragment where it is needed, once",
+            extensions={"code": TOO_MANY_SELECTIONS, "limit": max_selections},
+        )
+
+
 @functools.lru_cache(maxsize=64)
 def validation_rules(
     max_depth: int, max_aliases: int, max_root_fields: int
 ) -> tuple[type[ASTValidationRule], ...]:
     """The rules for one set of limits, the same classes every time they are asked for."""
 
-    class DepthLimit(ValidationRule):
+    class ShapeLimits(ValidationRule):
+        """Depth and root fields per operation, aliases over the document."""
+
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
-            fragments = _fragments(context)
-            for operation in _operations(context):
-                depth = selection_depth(operation.selection_set, fragments)
-                if depth > max_depth:
+            shape = DocumentShape(context.document)
+            for operation in shape.operations:
+                counts = shape.operation(operation)
+                if counts.depth > max_depth:
                     context.report_error(
                         _limit_error(
-                            f"operation '{_name(operation)}' is {depth} fields deep; "
-                            f"at most {max_depth} are allowed",
+                            f"operation '{operation_name(operation)}' is {counts.depth} fields "
+                            f"deep; at most {max_depth} are allowed",
                             QUERY_TOO_DEEP,
                             max_depth,
-                            depth,
+                            counts.depth,
                             [operation],
                         )
                     )
-
-    class AliasLimit(ValidationRule):
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            fragments = _fragments(context)
-            found = sum(count_fields_with_alias(op, fragments) for op in _operations(context))
+            found = shape.aliases()
             if found > max_aliases:
                 context.report_error(
                     _limit_error(
@@ -152,18 +128,13 @@ def validation_rules(
                         found,
                     )
                 )
-
-    class RootFieldLimit(ValidationRule):
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            fragments = _fragments(context)
-            for operation in _operations(context):
-                found = len(root_fields(operation.selection_set, fragments))
+            for operation in shape.operations:
+                found = shape.operation(operation).fields
                 if found > max_root_fields:
                     context.report_error(
                         _limit_error(
-                            f"operation '{_name(operation)}' selects {found} root fields; "
-                            f"at most {max_root_fields} are allowed",
+                            f"operation '{operation_name(operation)}' selects {found} root "
+                            f"fields; at most {max_root_fields} are allowed",
                             TOO_MANY_ROOT_FIELDS,
                             max_root_fields,
                             found,
@@ -171,18 +142,21 @@ def validation_rules(
                         )
                     )
 
-    return (DepthLimit, AliasLimit, RootFieldLimit)
+    return (ShapeLimits,)
 
 
-class RequestLimits(SchemaExtension):
-    """Applies the calling agency's limits to parsing and validation."""
+class OperationLimitsExtension(SchemaExtension):
+    """Applies the caller's `OperationLimits` to parsing and validation."""
+
+    def limits(self) -> OperationLimits | None:
+        """The limits for this request's caller; None leaves the operation unbounded."""
+        raise NotImplementedError
 
     def on_operation(self) -> Iterator[None]:
-        """The agency's token limit and shape rules; the token-limit error gets its code."""
+        """The caller's token limit and shape rules; the token-limit error gets its code."""
         context = self.execution_context
-        ctx = context.context
-        if isinstance(ctx, HubContext):
-            limits = ctx.services.settings.limits_for(ctx.principal.agency)
+        limits = self.limits()
+        if limits is not None:
             # `max_tokens` counts comments too (as strawberry's MaxTokensLimiter sets it).
             context.parse_options["max_tokens"] = limits.max_tokens
             context.validation_rules = context.validation_rules + validation_rules(
@@ -202,3 +176,24 @@ class RequestLimits(SchemaExtension):
                 positions=error.positions,
                 extensions={"code": TOO_MANY_TOKENS, "limit": limit},
             ) from None
+
+    def on_parse(self) -> Iterator[None]:
+        """Right after parsing, before any rule walks it: bound what the document expands to."""
+        yield
+        document = self.execution_context.graphql_document
+        limits = self.limits()
+        if document is not None and limits is not None:
+            # Raised out of the parsing hook, the error ends the operation
+            # before validation, as the parser's own limit does.
+            check_selections(DocumentShape(document), limits.max_selections)
+
+
+class RequestLimits(OperationLimitsExtension):
+    """The agencies' endpoint: the calling agency's limits (`HUB_AGENCY_LIMITS`)."""
+
+    def limits(self) -> OperationLimits | None:
+        """The agency's limits."""
+        ctx = self.execution_context.context
+        if isinstance(ctx, HubContext):
+            return ctx.services.settings.limits_for(ctx.principal.agency)
+        return None

@@ -17,6 +17,7 @@ from pydantic_settings import SettingsConfigDict
 from hub.settings.keys import KeySettings
 from hub.settings.parts import (
     LimitOverrides,
+    OperationLimits,
     QueryLimits,
     RateLimitOverrides,
     RateLimits,
@@ -39,6 +40,7 @@ __all__ = [
     "Environment",
     "KeySettings",
     "LimitOverrides",
+    "OperationLimits",
     "QueryLimits",
     "RateLimitOverrides",
     "RateLimits",
@@ -173,6 +175,10 @@ class Settings(KeySettings):
     limits: QueryLimits = Field(
         default_factory=QueryLimits,
         description="Bounds on every operation (HUB_LIMITS__MAX_DEPTH, ...).",
+    )
+    admin_limits: OperationLimits = Field(
+        default_factory=lambda: OperationLimits(max_root_fields=10),
+        description="Bounds on every operation at /admin/graphql (HUB_ADMIN_LIMITS__...).",
     )
     agency_limits: dict[str, LimitOverrides] = Field(
         default_factory=dict,

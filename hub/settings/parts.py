@@ -36,8 +36,12 @@ class SourceSettings(BaseModel):
     )
 
 
-class QueryLimits(BaseModel):
-    """Bounds on one operation, checked before anything executes (OWASP GraphQL)."""
+class OperationLimits(BaseModel):
+    """Bounds on one operation's shape, checked before anything executes (OWASP GraphQL).
+
+    The agencies' endpoint uses `QueryLimits` (these and a cost), the
+    administrative endpoint these alone (HUB_ADMIN_LIMITS__...).
+    """
 
     model_config = {"frozen": True}
 
@@ -49,6 +53,17 @@ class QueryLimits(BaseModel):
     max_root_fields: int = Field(
         default=5, gt=0, description="Most root fields an operation selects."
     )
+    max_selections: int = Field(
+        default=2000,
+        gt=0,
+        description="Most field selections in the document once every fragment spread is "
+        "replaced by its fragment (23 fragments spreading the next one twice expand to 2^22).",
+    )
+
+
+class QueryLimits(OperationLimits):
+    """The agencies' bounds: the operation's shape and its estimated cost."""
+
     max_cost: int = Field(
         default=5000,
         gt=0,
@@ -64,6 +79,7 @@ class LimitOverrides(BaseModel):
     max_aliases: int | None = Field(default=None, ge=0)
     max_tokens: int | None = Field(default=None, gt=0)
     max_root_fields: int | None = Field(default=None, gt=0)
+    max_selections: int | None = Field(default=None, gt=0)
     max_cost: int | None = Field(default=None, gt=0)
 
 

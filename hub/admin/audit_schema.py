@@ -36,6 +36,7 @@ from hub.admin.auditing import (
     DEFAULT_PAGE,
     EntryQuery,
     activity_counts,
+    checked_moment,
     cursor_seq,
     entry_page,
     page_size,
@@ -95,6 +96,7 @@ async def resolve_audit_entries(
     services = ctx.services
     wanted = filter or AuditFilter()
     size, below = page_size(first), cursor_seq(after)
+    since, until = checked_moment(wanted.from_, "from"), checked_moment(wanted.to, "to")
     rrn = parse_rrn(wanted.rrn).digits if wanted.rrn is not None else None
     conditions = {
         "subject": person_id(services.keys, rrn) if rrn is not None else None,
@@ -120,8 +122,8 @@ async def resolve_audit_entries(
             case_ref=wanted.case_ref,
             outcome=wanted.outcome,
             kind=wanted.kind,
-            since=wanted.from_,
-            until=wanted.to,
+            since=since,
+            until=until,
         )
         return page_info(*await entry_page(session, query, size, below))
 
@@ -142,7 +144,8 @@ async def resolve_official_activity(
     ctx = _ctx(info)
     case_ref = required_case_ref(ctx)
     size, below = page_size(first), cursor_seq(after)
-    query = EntryQuery(official=official, agency=agency, since=from_, until=to)
+    since, until = checked_moment(from_, "from"), checked_moment(to, "to")
+    query = EntryQuery(official=official, agency=agency, since=since, until=until)
 
     async def read(session: AsyncSession) -> OfficialActivity:
         counts = [

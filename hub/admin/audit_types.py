@@ -9,9 +9,10 @@ client reads exactly.
 from __future__ import annotations
 
 import datetime as dt
-from typing import NewType
+from typing import Any, NewType
 
 import strawberry
+from graphql import GraphQLError, IntValueNode, ValueNode
 from strawberry.scalars import JSON
 from strawberry.types.scalar import ScalarDefinition
 
@@ -22,13 +23,38 @@ from hub.db.models import AuditEntry
 Long = NewType("Long", int)
 
 _LONG_MAX = 2**53 - 1
+#: Digits of 2**53 - 1: a longer literal is out of range before it is converted.
+_LONG_DIGITS = len(str(_LONG_MAX))
+
+
+def _invalid_long(shown: str, node: ValueNode | None = None) -> GraphQLError:
+    """INVALID_ARGUMENT for a value that is not a Long (a GraphQLError, so graphql-core
+    reports it as it is instead of wrapping it as an internal failure)."""
+    return GraphQLError(
+        f"Long must be an integer between -(2^53 - 1) and 2^53 - 1, not {shown}",
+        node,
+        extensions={"code": "INVALID_ARGUMENT"},
+    )
 
 
 def _parse_long(value: object) -> Long:
     # Strict: a bool, a float or a numeric string is a client bug, not a number.
     if isinstance(value, bool) or not isinstance(value, int) or abs(value) > _LONG_MAX:
-        raise ValueError(f"Long must be an integer of at most 2**53 - 1, not {value!r}")
+        shown = repr(value) if isinstance(value, bool | int | float) else "a non-integer value"
+        raise _invalid_long(shown[:40])
     return Long(value)
+
+
+def _parse_long_literal(node: ValueNode, _variables: dict[str, Any] | None = None) -> Long:
+    # Without it strawberry converts the literal untyped and calls
+    # `_parse_long`, whose ValueError graphql-core wrapped as an internal error.
+    if not isinstance(node, IntValueNode):
+        raise _invalid_long("a literal of another kind", node)
+    digits = node.value.lstrip("-")
+    if len(digits) > _LONG_DIGITS or int(digits) > _LONG_MAX:
+        shown = node.value if len(node.value) <= 24 else f"a {len(digits)}-digit integer"
+        raise _invalid_long(shown, node)
+    return Long(int(node.value))
 
 
 #: Scalars of the administrative schema (StrawberryConfig.scalar_map).
@@ -37,6 +63,7 @@ SCALAR_MAP: dict[object, ScalarDefinition] = {
         name="Long",
         serialize=int,
         parse_value=_parse_long,
+        parse_literal=_parse_long_literal,
         description="An integer that may exceed 32 bits (at most 2^53 - 1, exact in JSON).",
     )
 }

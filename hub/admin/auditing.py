@@ -56,6 +56,23 @@ def utc(moment: dt.datetime) -> dt.datetime:
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
+def checked_moment(moment: dt.datetime | None, argument: str) -> dt.datetime | None:
+    """`moment` in UTC, or INVALID_ARGUMENT when UTC has no such time.
+
+    0001-01-01T00:00:00+14:00 is a valid DateTime that falls before year 1
+    once in UTC, and 9999-12-31T23:00:00-14:00 after year 9999: Python
+    cannot represent either (OverflowError, an internal error before).
+    """
+    if moment is None:
+        return None
+    try:
+        return utc(moment)
+    except OverflowError:
+        raise InvalidArgument(
+            f"{argument} must fall within the years 1 to 9999 in UTC", argument=argument
+        ) from None
+
+
 @dataclass(frozen=True)
 class EntryQuery:
     """Conditions on entries; None means "any"."""
@@ -135,7 +152,8 @@ def cursor_seq(after: str | None) -> int | None:
     """The seq a cursor names (entries below it come next)."""
     if after is None:
         return None
-    if not after.isdigit() or len(after) > 16:
+    # ASCII digits only: str.isdigit accepts any script's ("١٢"), and int() reads them.
+    if not (after.isascii() and after.isdigit()) or len(after) > 16:
         raise InvalidArgument("after must be a cursor this API returned", argument="after")
     return int(after)
 

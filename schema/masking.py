@@ -1,12 +1,23 @@
-"""Production error masking: no exception text, no internal names, no suggestions.
+"""The shape of every GraphQL error a client sees, on both endpoints.
 
-The hub's own errors (`extensions.code`) and graphql-core's syntax and
-validation errors pass; anything that escaped a resolver unexpectedly becomes
-"Unexpected error." (its text stays in the server log). Validation errors
-lose their "Did you mean ...?" suggestions, which would otherwise map out the
-schema for a caller that may not introspect it. Masking is on when the
-settings say so (`HUB_MASK_ERRORS`, on in production by default), read per
-request so the schema itself stays shared.
+- **A code on every error.** The hub's own errors carry `extensions.code`;
+  graphql-core's validation errors (an unknown field, a wrong argument
+  type, an undefined variable) and variable-coercion errors get
+  `GRAPHQL_VALIDATION_FAILED`, syntax errors `GRAPHQL_PARSE_FAILED` (the
+  codes Apollo's servers use), so a client branches on codes alone.
+- **Masking** (`HUB_MASK_ERRORS`, on in production by default; read per
+  request so the schema itself stays shared): an exception that escaped a
+  resolver unexpectedly reads only "Unexpected error." with the code
+  `INTERNAL_ERROR` (its text stays in the server log), and validation
+  errors lose their "Did you mean ...?" suggestions, which would otherwise
+  map out the schema for a caller that may not introspect it. The
+  administrative endpoint masks unexpected errors whatever the setting
+  (`hub.admin.errors`), in the same words (`internal_error`).
+
+strawberry's `MaskErrors` is kept for its handling of results (streamed
+ones included); only the per-error decision is ours. graphql-core 3.3 can
+omit suggestions itself (`hide_suggestions`), but strawberry's validation
+does not pass it on, hence the rewrite of the message.
 """
 
 from __future__ import annotations
@@ -14,10 +25,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import MaskErrors
 
-from schema.context import HubContext
+from hub.settings import Settings
+
+INTERNAL_ERROR = "INTERNAL_ERROR"
+VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+UNEXPECTED_MESSAGE = "Unexpected error."
 
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
@@ -30,33 +46,58 @@ def is_unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphQLError)
 
 
-def _should_mask(error: GraphQLError) -> bool:
-    return is_unexpected(error) or _SUGGESTION.search(error.message) is not None
+def internal_error(error: GraphQLError) -> GraphQLError:
+    """`error` as a client sees an unexpected one: where it happened, nothing of what."""
+    return GraphQLError(
+        UNEXPECTED_MESSAGE,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": INTERNAL_ERROR},
+    )
+
+
+def shaped(error: GraphQLError, *, mask: bool) -> GraphQLError:
+    """`error` with its code (validation and syntax errors get theirs), masked if `mask`."""
+    if is_unexpected(error):
+        return internal_error(error) if mask else error
+    extensions = dict(error.extensions or {})
+    message = _SUGGESTION.sub("", error.message) if mask else error.message
+    if "code" in extensions and message == error.message:
+        return error
+    if "code" not in extensions:
+        syntax = isinstance(error, GraphQLSyntaxError) or error.message.startswith("Syntax Error")
+        extensions["code"] = PARSE_FAILED if syntax else VALIDATION_FAILED
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=extensions,
+    )
 
 
 class HubMaskErrors(MaskErrors):
-    """Masks unexpected errors and strips suggestions, when the settings ask for it."""
+    """Gives every error its code, and masks where the settings ask for it (see above)."""
 
     def __init__(self) -> None:
-        super().__init__(should_mask_error=_should_mask)
+        super().__init__()
+        self._mask = False
 
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        """Unexpected errors become "Unexpected error."; others only lose suggestions."""
-        if is_unexpected(error):
-            return super().anonymise_error(error)
-        return GraphQLError(
-            _SUGGESTION.sub("", error.message),
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            extensions=error.extensions,
-        )
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        return [shaped(error, mask=self._mask) for error in errors]
 
     def on_operation(self) -> Iterator[None]:
-        """Mask only where the settings enable it."""
-        ctx = self.execution_context.context
-        if isinstance(ctx, HubContext) and ctx.services.settings.mask_errors_enabled:
+        """Read the setting for this request, then shape the result's errors."""
+        # Either endpoint's context: both carry the services and their settings.
+        services = getattr(self.execution_context.context, "services", None)
+        settings = getattr(services, "settings", None)
+        self._mask = isinstance(settings, Settings) and settings.mask_errors_enabled
+        try:
             yield from super().on_operation()
-        else:
-            yield
+        except GraphQLError as error:
+            # The parse cache raises syntax errors out of its hook, past the
+            # result this extension rewrites: they come through here.
+            raise shaped(error, mask=self._mask) from None

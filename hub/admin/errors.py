@@ -2,8 +2,11 @@
 
 Resolvers call the policy and consent services and let their exceptions
 rise; this extension maps each to the code clients branch on, in one place.
-Anything unexpected is masked, so an internal message never reaches a
-client (strawberry has already logged every error with its traceback).
+Anything unexpected is masked whatever HUB_MASK_ERRORS says, in the
+agencies' endpoint's words ("Unexpected error.", INTERNAL_ERROR), so an
+internal message never reaches a client; the schema's `process_errors`
+has logged it with its traceback (`log_admin_errors`), and the expected
+ones as one line with their code.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any, ClassVar
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from hub.audit.writer import AuditUnavailable
 from hub.identity.rrn import InvalidRRN
@@ -20,6 +24,8 @@ from policies.compiled import PolicyError
 from policies.consent import ConsentError, ConsentNotFound
 from policies.document import PolicyFileError
 from policies.versions import PolicyBaseStale, VersionConflict, VersionError, VersionNotFound
+from schema.error_logging import log_graphql_errors
+from schema.masking import internal_error
 
 
 class AdminError(GraphQLError):
@@ -77,17 +83,38 @@ def translate(error: GraphQLError) -> GraphQLError:
     if original is None or isinstance(original, GraphQLError):
         return error  # validation errors, permission refusals, AdminError: already coded
     extensions = _extensions(original)
-    message = str(original)
     if extensions is None:
-        extensions, message = {"code": "INTERNAL_ERROR"}, "internal error"
+        return internal_error(error)
     return GraphQLError(
-        message,
+        str(original),
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,
         path=error.path,
         original_error=None,
         extensions=extensions,
+    )
+
+
+def log_admin_errors(
+    errors: list[GraphQLError], execution_context: ExecutionContext | None
+) -> None:
+    """Log as the agencies' endpoint does: a domain error is one line with its code.
+
+    strawberry calls this before `DomainErrors` rewrites the result, so a
+    domain exception still looks unexpected here; it is translated first,
+    and only what has no code keeps its traceback.
+    """
+    log_graphql_errors(
+        [
+            error
+            if error.original_error is None
+            or isinstance(error.original_error, GraphQLError)
+            or _extensions(error.original_error) is None
+            else translate(error)
+            for error in errors
+        ],
+        execution_context,
     )
 
 

@@ -22,10 +22,12 @@ import logging
 from typing import Annotated
 
 import strawberry
+from graphql import GraphQLError
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
 from strawberry.scalars import JSON
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from hub.admin.audit_schema import AuditorMutation, AuditorQuery
 from hub.admin.audit_types import SCALAR_MAP
@@ -34,7 +36,7 @@ from hub.admin.citizen import CitizenQuery
 from hub.admin.clients_schema import ClientsMutation, ClientsQuery
 from hub.admin.context import AdminContext
 from hub.admin.documents_schema import DocumentsMutation, DocumentsQuery
-from hub.admin.errors import DomainErrors
+from hub.admin.errors import DomainErrors, log_admin_errors
 from hub.admin.permissions import (
     ConsentChannels,
     ConsentLookup,
@@ -70,8 +72,8 @@ from policies.consent import (
 from policies.diff import describe_changes
 from policies.document import parse_document
 from policies.simulate import simulate
-from schema.error_logging import QuietExpectedErrors
 from schema.limits import OperationLimitsExtension
+from schema.masking import HubMaskErrors
 
 log = logging.getLogger("hub.admin")
 
@@ -346,8 +348,14 @@ class Mutation(AuditorMutation, DocumentsMutation, ClientsMutation):
     )
 
 
-class AdminSchema(QuietExpectedErrors, strawberry.Schema):
+class AdminSchema(strawberry.Schema):
     """The administrative schema; its expected errors are logged quietly too."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Domain errors as one line with their code, unexpected ones with their traceback."""
+        log_admin_errors(errors, execution_context)
 
 
 class AdminRequestLimits(OperationLimitsExtension):
@@ -375,6 +383,8 @@ def build_admin_schema(*, introspection: bool = True) -> strawberry.Schema:
         mutation=Mutation,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[
+            # First, so that its post-operation hook runs last, after DomainErrors.
+            HubMaskErrors,
             AdminRequestLimits,
             lambda: ParserCache(maxsize=64),
             lambda: ValidationCache(maxsize=64),

@@ -215,7 +215,9 @@ async def test_masking_hides_unexpected_errors(
     body = await hub.query(ONE, {"r": population.sample_rrns(1)[0]})
     assert body["data"] == {"person": None}
     assert [e["message"] for e in body["errors"]] == ["Unexpected error."]
-    assert "secret" not in str(body) and "extensions" not in body["errors"][0]
+    assert "secret" not in str(body)
+    # Worded as on the administrative endpoint, with a code like every other error.
+    assert body["errors"][0]["extensions"] == {"code": "INTERNAL_ERROR"}
     # Unmasked (development), the text shows.
     open_hub = await hub_factory(database, mask_errors=False)
     body = await open_hub.query(ONE, {"r": population.sample_rrns(1)[0]})

@@ -153,7 +153,7 @@ async def test_variable_coercion_errors_have_a_code(admin: Admin) -> None:
     assert codes(body) == ["GRAPHQL_VALIDATION_FAILED"], body
 
 
-EXPECTED_ERRORS = [
+EXPECTED_ERRORS: list[tuple[str, dict[str, object] | None, str, str]] = [
     ("{ policyVersion(version: 999) { version } }", None, "NOT_FOUND", "policyVersion"),
     (
         'mutation { pauseConsent(id: "nope", reason: " ") { id } }',

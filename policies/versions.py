@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.catalog.model import Catalog
 from hub.db.models import PolicyVersion, utcnow
 from hub.db.session import Database
+from hub.identity.officials import same_official
 from policies.compiled import CompiledPolicy, compile_policy
 from policies.document import PolicyDocument, parse_document, read_baseline
 
@@ -261,7 +262,7 @@ async def _check_decidable(db: Database, version: int, officer: str) -> PolicyVe
         raise VersionNotFound(f"no policy version {version}")
     if row.status != VersionStatus.PROPOSED:
         raise VersionError(f"version {version} is {row.status}, not proposed")
-    if row.proposed_by == officer:
+    if same_official(row.proposed_by, officer):
         raise VersionError("the proposer cannot approve or reject their own change")
     return row
 

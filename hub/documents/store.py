@@ -17,6 +17,7 @@ from sqlalchemy import select
 from hub.db.models import TrustedDocument, utcnow
 from hub.db.session import Database
 from hub.documents.submission import Submission
+from hub.identity.officials import same_official
 
 #: The longest review note the database keeps (trusted_documents.review_note).
 MAX_NOTE = 2000
@@ -184,7 +185,7 @@ async def decide(
                 f"document {digest} of {agency} is {row.status}; only a {allowed} one "
                 f"can be {target}"
             )
-        if action == "approve" and row.submitted_by == officer:
+        if action == "approve" and same_official(row.submitted_by, officer):
             raise DocumentError("the submitter cannot approve their own document")
         row.status = target
         row.reviewed_by = officer

@@ -35,8 +35,41 @@ from schema.trusted import admit, names_document_id, requested
 log = logging.getLogger("hub.graphql")
 
 PURPOSE_HEADER = "Hub-Purpose"
+#: Longest purpose code (the access log's column); the catalog's are far shorter.
+MAX_PURPOSE_LENGTH = 64
 
 __all__ = ["CASE_HEADER", "PURPOSE_HEADER", "REQUEST_ID_HEADER", "HubGraphQLView"]
+
+
+def declared_purpose(header: str) -> str | None:
+    """The `Hub-Purpose` header as a purpose code, None when absent; else PURPOSE_NOT_DECLARED.
+
+    Purposes are declared as ASCII codes (`basic_livelihood_eligibility`),
+    and headers travel as bytes read as latin-1: a purpose written in
+    Korean arrives as mojibake, which no agency declared and which the
+    access log should not keep. Such a header, or one longer than any code,
+    is refused (400) before anything runs, saying why, and is never echoed:
+    a client's long or garbled value is not repeated back.
+    """
+    value = header.strip()
+    if not value:
+        return None
+    if not value.isascii():
+        raise RequestRefused(
+            "Hub-Purpose must be one of the agency's declared purpose codes, which are ASCII "
+            "(such as basic_livelihood_eligibility); this one has bytes outside ASCII, such as "
+            "a purpose's name in Korean: send the code",
+            "PURPOSE_NOT_DECLARED",
+            400,
+        )
+    if len(value) > MAX_PURPOSE_LENGTH:
+        raise RequestRefused(
+            f"Hub-Purpose is {len(value)} characters long; a purpose code has at most "
+            f"{MAX_PURPOSE_LENGTH}",
+            "PURPOSE_NOT_DECLARED",
+            400,
+        )
+    return value
 
 
 def _facts(context: HubContext) -> AccessFacts:
@@ -113,7 +146,7 @@ class HubGraphQLView(BearerGraphQLView[HubContext]):
             services=services,
             principal=principal,
             request_id=request_id,
-            purpose=request.headers.get(PURPOSE_HEADER, "").strip() or None,
+            purpose=declared_purpose(request.headers.get(PURPOSE_HEADER, "")),
             case_ref=request.headers.get(CASE_HEADER, "").strip() or None,
             client_addr=request.client.host if request.client else None,
         )

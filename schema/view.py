@@ -30,6 +30,7 @@ from hub.db.models import utcnow
 from schema.build import HubSchema
 from schema.context import HubContext, Services
 from schema.errors import ConsentRequiredError
+from schema.gate import CASE_REF
 from schema.trusted import admit, names_document_id, requested
 
 log = logging.getLogger("hub.graphql")
@@ -83,7 +84,9 @@ def _facts(context: HubContext) -> AccessFacts:
         agency=context.principal.agency,
         official=context.principal.official,
         purpose=context.purpose or "",
-        case_ref=context.case_ref or "",
+        # A refusal for a malformed case reference is logged without it: the
+        # log records cases, not whatever a client sent in their place.
+        case_ref=context.case_ref if context.case_ref and CASE_REF.match(context.case_ref) else "",
         client_addr=context.client_addr,
         policy_version=context.policy.version,
         legal_basis=grant.legal_basis if grant is not None else None,

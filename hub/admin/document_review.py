@@ -22,10 +22,13 @@ from graphql import (
 
 from hub.catalog.model import Catalog
 from hub.settings import Settings
+from hub.settings.parts import QueryLimits
 from policies.compiled import CompiledPolicy
 from policies.decision import Limits, decide
 from schema.gate import access_request, limits_for, named_persons
+from schema.limits import check_selections
 from schema.plan import SchemaMap, build_plan
+from schema.shape import DocumentShape
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,11 @@ def review_document(
     gate; without, only the grants' bounds.
     """
     document = parse(body)
+    # A document stored before the hub bounded expanded size could fan out
+    # through its fragments: refuse it (TOO_MANY_SELECTIONS) before the
+    # planner or the person count walks it.
+    shape_limits = settings.limits_for(agency) if settings is not None else QueryLimits()
+    check_selections(DocumentShape(document), shape_limits.max_selections)
     grants = policy.grants_of(agency)
     operations: list[OperationReview] = []
     for definition in document.definitions:

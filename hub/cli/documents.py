@@ -49,12 +49,32 @@ def _error(message: str) -> int:
     return 2
 
 
-def read_documents(catalog: Catalog, paths: Sequence[Path]) -> list[Submission]:
-    """Every document in `paths`, validated against the agencies' schema (SubmissionError)."""
+def read_documents(
+    catalog: Catalog, paths: Sequence[Path], max_selections: int | None = None
+) -> list[Submission]:
+    """Every document in `paths`, validated against the agencies' schema (SubmissionError).
+
+    With `max_selections` (the agency's HUB_LIMITS bound), a document that
+    expands past it once its fragments are spread is refused, as the
+    agencies' endpoint would refuse it.
+    """
+    from graphql import DocumentNode, GraphQLError
+
     from hub.documents.submission import read_submissions
     from schema.build import build_schema
+    from schema.limits import check_selections
+    from schema.shape import DocumentShape
 
-    return read_submissions(build_schema(catalog).schema._schema, list(paths))
+    def bounded(document: DocumentNode) -> str | None:
+        if max_selections is None:
+            return None
+        try:
+            check_selections(DocumentShape(document), max_selections)
+        except GraphQLError as exc:
+            return exc.message
+        return None
+
+    return read_submissions(build_schema(catalog).schema._schema, list(paths), bounded)
 
 
 async def store_documents(
@@ -126,8 +146,11 @@ def cmd_submit(args: argparse.Namespace) -> int:
     agency = args.agency.strip().upper()
     if catalog.agency(agency) is None:
         return _error(f"unknown agency {args.agency!r}")
+    from hub.settings import Settings
+
     try:
-        submissions = read_documents(catalog, args.files)
+        bound = Settings().limits_for(agency).max_selections
+        submissions = read_documents(catalog, args.files, bound)
     except SubmissionError as exc:
         return _error(f"{exc}; nothing was submitted")
     try:

@@ -8,11 +8,19 @@ operation the hub could not run.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graphql import GraphQLError, GraphQLSchema, OperationDefinitionNode, parse, validate
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    parse,
+    validate,
+)
 
 from hub.documents.ids import document_hash, is_hash
 
@@ -33,15 +41,26 @@ class Submission:
     origin: str  # the file (and manifest entry) it came from, for messages
 
 
-def operation_names(schema: GraphQLSchema, body: str, origin: str) -> tuple[str, ...]:
+#: A check of a parsed document before validation: a reason to refuse it, or None.
+DocumentCheck = Callable[[DocumentNode], str | None]
+
+
+def operation_names(
+    schema: GraphQLSchema, body: str, origin: str, check: DocumentCheck | None = None
+) -> tuple[str, ...]:
     """Validate `body` against `schema`; the names of its operations ("" for anonymous).
 
+    `check` runs first (the hub's bound on a document's expanded size, so a
+    fragment fan-out is refused before validation or review walks it).
     SubmissionError carries GraphQL's own parse or validation messages.
     """
     try:
         document = parse(body)
     except GraphQLError as exc:
         raise SubmissionError(f"{origin}: does not parse: {exc.message}") from None
+    problem = check(document) if check is not None else None
+    if problem is not None:
+        raise SubmissionError(f"{origin}: {problem}")
     errors = validate(schema, document)
     if errors:
         messages = "; ".join(error.message for error in errors)
@@ -56,14 +75,20 @@ def operation_names(schema: GraphQLSchema, body: str, origin: str) -> tuple[str,
     return names
 
 
-def _checked(schema: GraphQLSchema, body: str, origin: str, claimed: str | None) -> Submission:
+def _checked(
+    schema: GraphQLSchema,
+    body: str,
+    origin: str,
+    claimed: str | None,
+    check: DocumentCheck | None,
+) -> Submission:
     digest = document_hash(body)
     if claimed is not None and claimed != digest:
         raise SubmissionError(
             f"{origin}: id {claimed} is not the sha256 of the body ({digest}); "
             "the manifest and the documents disagree"
         )
-    return Submission(body, digest, operation_names(schema, body, origin), origin)
+    return Submission(body, digest, operation_names(schema, body, origin, check), origin)
 
 
 def _manifest_entries(data: dict[str, Any], origin: str) -> list[tuple[str, str | None]]:
@@ -84,7 +109,9 @@ def _manifest_entries(data: dict[str, Any], origin: str) -> list[tuple[str, str 
     return entries
 
 
-def read_submissions(schema: GraphQLSchema, paths: list[Path]) -> list[Submission]:
+def read_submissions(
+    schema: GraphQLSchema, paths: list[Path], check: DocumentCheck | None = None
+) -> list[Submission]:
     """Every document in `paths` (.graphql/.gql files, manifest .json files), all validated.
 
     Raises SubmissionError at the first file or document that cannot be
@@ -106,9 +133,10 @@ def read_submissions(schema: GraphQLSchema, paths: list[Path]) -> list[Submissio
             if not isinstance(data, dict):
                 raise SubmissionError(f"{path}: not a version 1 {MANIFEST_FORMAT}")
             for index, (body, claimed) in enumerate(_manifest_entries(data, str(path))):
-                found.append(_checked(schema, body, f"{path} operations[{index}]", claimed))
+                origin = f"{path} operations[{index}]"
+                found.append(_checked(schema, body, origin, claimed, check))
         elif path.suffix in (".graphql", ".gql"):
-            found.append(_checked(schema, text, str(path), None))
+            found.append(_checked(schema, text, str(path), None, check))
         else:
             raise SubmissionError(f"{path}: expected a .graphql file or a manifest .json")
     return found

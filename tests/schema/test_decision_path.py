@@ -154,6 +154,22 @@ async def test_a_policy_refusal_logs_every_person_named(
     assert hub.calls() == {}
 
 
+async def test_a_malformed_case_reference_is_refused_and_logged_without_it(
+    hub: Hub, database: Database, population: Population
+) -> None:
+    rrn = population.sample_rrns(1)[0]
+    response = await hub.post(
+        f"query($r: String!) {{ person(rrn: $r) {{ {NAME} }} }}",
+        {"r": rrn},
+        agency=SMALL.agency,
+        purpose=SMALL.purpose,
+        case="C" * 500,
+    )
+    assert response.status_code == 200 and _code(response) == "CASE_REF_REQUIRED"
+    [entry] = await _entries(database, response.headers["hub-request-id"])
+    assert entry.case_ref == "" and entry.refused == {"residentRegistration": "CASE_REF_REQUIRED"}
+
+
 # --- the household id ---------------------------------------------------------
 
 OTHER = ("NPS", "basic_pension_eligibility")

@@ -88,3 +88,28 @@ def test_a_named_fragment_widens_every_operation_as_at_the_gate() -> None:
     ).operations
     assert {f.field for f in identity.fields} == {"name", "registrationNumber"}
     assert identity.runnable_for == ("overpayment_recovery",)
+
+
+def _fan_out(levels: int) -> str:
+    """A document whose fragments each spread the next twice: 2**levels paths."""
+    fragments = [
+        f"fragment F{i} on Person {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels - 1)
+    ]
+    fragments.append(f"fragment F{levels - 1} on Person {{ id }}")
+    return "query($r: String!) { person(rrn: $r) { ...F0 } }\n" + "\n".join(fragments)
+
+
+def test_a_fan_out_document_is_refused_before_review_walks_it() -> None:
+    import pytest
+    from graphql import GraphQLError
+
+    with pytest.raises(GraphQLError) as refused:
+        review_document(
+            HUB.schema._schema,
+            HUB.schema_map,
+            BASELINE,
+            "LOCAL_WELFARE",
+            _fan_out(30),
+            catalog=CATALOG,
+        )
+    assert refused.value.extensions == {"code": "TOO_MANY_SELECTIONS", "limit": 2000}

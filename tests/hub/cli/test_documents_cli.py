@@ -117,3 +117,13 @@ def test_unknown_agency_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture
     path.write_text(NAME_QUERY)
     assert main(["documents", "submit", "--agency", "NOBODY", "--by", "p", str(path)]) == 2
     assert "unknown agency 'NOBODY'" in capsys.readouterr().err
+
+
+def test_a_fan_out_document_is_refused_at_submission(tmp_path: Path) -> None:
+    from hub.documents.submission import SubmissionError
+    from tests.hub.admin.test_document_review import _fan_out
+
+    path = tmp_path / "fan.graphql"
+    path.write_text(_fan_out(30))
+    with pytest.raises(SubmissionError, match="expands to more than 2000 field selections"):
+        read_documents(load_catalog(), [path], max_selections=2000)

@@ -23,19 +23,20 @@ def instrument(services: HubServices, metrics: HubMetrics) -> None:
 def observability_routes(services: HubServices, metrics: HubMetrics) -> list[Route]:
     """The readiness and metrics endpoints of one app."""
 
+    metrics.watch_sent_calls(
+        lambda: {
+            code: connector.coalescer.calls
+            for code, connector in services.connectors.items()
+            if connector.coalescer is not None
+        }
+    )
+
     async def readyz(_: Request) -> JSONResponse:
         ready, body = await readiness(services.database, services.connectors, services.rate_limiter)
         return JSONResponse(body, status_code=200 if ready else 503)
 
     async def metrics_endpoint(_: Request) -> Response:
         metrics.set_breaker_states(breaker_states(services.connectors))
-        metrics.set_sent_calls(
-            {
-                code: connector.coalescer.calls
-                for code, connector in services.connectors.items()
-                if connector.coalescer is not None
-            }
-        )
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     return [Route("/readyz", readyz), Route("/metrics", metrics_endpoint)]

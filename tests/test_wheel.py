@@ -34,6 +34,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from hub.auth import graphiql
+
 pytestmark = pytest.mark.wheel
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -132,6 +134,8 @@ def test_the_wheel_carries_the_migrations_and_the_baseline(installed: Installed)
     files = (ROOT / "policies/baseline").glob("*.toml")
     assert baseline == {f"policies/baseline/{p.name}" for p in files}
     assert baseline, "the baseline is shipped"
+    assets = {f"hub/auth/graphiql_assets/{name}.gz" for name in graphiql.ASSETS}
+    assert assets <= names
 
 
 def test_the_installed_hub_is_the_wheel_not_the_checkout(installed: Installed) -> None:
@@ -210,3 +214,8 @@ def test_the_installed_wheel_migrates_serves_and_answers(
     body = response.json()
     assert "errors" not in body, json.dumps(body)
     assert body["data"]["person"]["residentRegistration"]["name"]
+    # GraphiQL, from the installed package's own assets.
+    page = httpx.get(f"{serving}/graphql", headers={"Accept": "text/html"}, timeout=30)
+    assert page.status_code == 200 and graphiql.GRAPHIQL_JS.url in page.text
+    asset = httpx.get(f"{serving}{graphiql.GRAPHIQL_JS.url}", timeout=30)
+    assert graphiql.integrity_of(asset.content) == graphiql.GRAPHIQL_JS.integrity

@@ -1,4 +1,4 @@
-"""`/readyz`, `/metrics` and `/audit/keys.json`, and wiring the metrics into the services."""
+"""`/readyz`, `/metrics`, `/audit/keys.json` and GraphiQL's assets; wiring the metrics in."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from starlette.routing import Route
 from hub.app.health import breaker_states, readiness
 from hub.app.services import HubServices
 from hub.audit.keyset import heads_jwks
+from hub.auth import graphiql
 from hub.keys import KeyRing
 from hub.observability.metrics import HubMetrics
+from hub.settings import Settings
 
 
 def instrument(services: HubServices, metrics: HubMetrics) -> None:
@@ -57,3 +59,10 @@ def audit_key_routes(keys: KeyRing) -> list[Route]:
         return JSONResponse(body, headers={"Cache-Control": "public, max-age=300"})
 
     return [Route("/audit/keys.json", audit_keys, methods=["GET"])]
+
+
+def graphiql_routes(settings: Settings) -> list[Route]:
+    """GraphiQL's vendored assets, served where GraphiQL is (never in production by default)."""
+    if not settings.graphiql_enabled:
+        return []
+    return [Route(f"{graphiql.ASSETS_PATH}/{{name}}", graphiql.serve_asset)]

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Sequence
 from typing import Protocol
 
-from bench import audit_throughput, load_test, policy_decision, request_overhead
+from bench import audit_throughput, load_test, policy_decision, request_overhead, simulator_build
 
 
 class Benchmark(Protocol):
@@ -23,6 +23,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     policy_decision,
     request_overhead,
     audit_throughput,
+    simulator_build,
     load_test,
 )
 

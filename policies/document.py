@@ -76,6 +76,10 @@ class PolicyFileError(ValueError):
     """A policy file cannot be read as a policy document."""
 
 
+class EmptyBaseline(PolicyFileError):
+    """The baseline directory holds no policy file at all."""
+
+
 def parse_document(data: Any) -> PolicyDocument:
     """Parse JSON-compatible data into a document, naming the first problem."""
     try:
@@ -86,12 +90,23 @@ def parse_document(data: Any) -> PolicyDocument:
         raise PolicyFileError(f"policy document invalid at {where}: {first['msg']}") from None
 
 
-def read_baseline(directory: Path = BASELINE_DIR) -> PolicyDocument:
-    """The reviewed baseline: every `*.toml` in the directory, one agency each."""
+def read_baseline(directory: Path | None = None) -> PolicyDocument:
+    """The reviewed baseline: every `*.toml` in the directory, one agency each.
+
+    No file at all is refused (EmptyBaseline): it means the files were not
+    shipped (a wheel built without its package data), and an empty policy
+    would install as version 1 and refuse every agency everything.
+    """
+    directory = BASELINE_DIR if directory is None else directory
     agencies: list[Any] = []
     for path in sorted(directory.glob("*.toml")):
         try:
             agencies.append(tomllib.loads(path.read_text(encoding="utf-8")))
         except tomllib.TOMLDecodeError as exc:
             raise PolicyFileError(f"{path.name}: {exc}") from None
+    if not agencies:
+        raise EmptyBaseline(
+            f"the baseline policy has no agency: no *.toml file in {directory} "
+            "(is the package installed without its policies/baseline data?)"
+        )
     return parse_document({"agencies": agencies})

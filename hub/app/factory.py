@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from connectors.base import BaseConnector
 from hub.admin.view import AdminGraphQLView
-from hub.app.routes import audit_key_routes, instrument, observability_routes
+from hub.app.routes import audit_key_routes, graphiql_routes, instrument, observability_routes
 from hub.app.services import build_services, close_services
 from hub.audit.signer import HeadSigner
 from hub.db.session import Database
@@ -61,6 +61,7 @@ def create_app(
         *audit_key_routes(services.keys),
         Route("/graphql", view, methods=["GET", "POST"]),
         Route("/admin/graphql", AdminGraphQLView(services), methods=["GET", "POST"]),
+        *graphiql_routes(settings),
         *oauth_routes(
             OAuthConfig(settings, services.keys, services.catalog),
             services.database,

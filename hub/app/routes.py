@@ -1,4 +1,4 @@
-"""`/readyz`, `/metrics` and `/audit/keys.json`, and wiring the metrics into the services."""
+"""`/readyz`, `/metrics`, `/audit/keys.json` and GraphiQL's assets; wiring the metrics in."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from starlette.routing import Route
 from hub.app.health import breaker_states, readiness
 from hub.app.services import HubServices
 from hub.audit.keyset import heads_jwks
+from hub.auth import graphiql
 from hub.keys import KeyRing
 from hub.observability.metrics import HubMetrics
+from hub.settings import Settings
 
 
 def instrument(services: HubServices, metrics: HubMetrics) -> None:
@@ -23,19 +25,20 @@ def instrument(services: HubServices, metrics: HubMetrics) -> None:
 def observability_routes(services: HubServices, metrics: HubMetrics) -> list[Route]:
     """The readiness and metrics endpoints of one app."""
 
+    metrics.watch_sent_calls(
+        lambda: {
+            code: connector.coalescer.calls
+            for code, connector in services.connectors.items()
+            if connector.coalescer is not None
+        }
+    )
+
     async def readyz(_: Request) -> JSONResponse:
         ready, body = await readiness(services.database, services.connectors, services.rate_limiter)
         return JSONResponse(body, status_code=200 if ready else 503)
 
     async def metrics_endpoint(_: Request) -> Response:
         metrics.set_breaker_states(breaker_states(services.connectors))
-        metrics.set_sent_calls(
-            {
-                code: connector.coalescer.calls
-                for code, connector in services.connectors.items()
-                if connector.coalescer is not None
-            }
-        )
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     return [Route("/readyz", readyz), Route("/metrics", metrics_endpoint)]
@@ -56,3 +59,10 @@ def audit_key_routes(keys: KeyRing) -> list[Route]:
         return JSONResponse(body, headers={"Cache-Control": "public, max-age=300"})
 
     return [Route("/audit/keys.json", audit_keys, methods=["GET"])]
+
+
+def graphiql_routes(settings: Settings) -> list[Route]:
+    """GraphiQL's vendored assets, served where GraphiQL is (never in production by default)."""
+    if not settings.graphiql_enabled:
+        return []
+    return [Route(f"{graphiql.ASSETS_PATH}/{{name}}", graphiql.serve_asset)]

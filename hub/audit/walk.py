@@ -95,6 +95,11 @@ class _Missing:
 
 
 @dataclass(frozen=True, slots=True)
+class _Shifted:
+    index: int  # holds the entry recorded for index + 1: deleted here, or swapped with it
+
+
+@dataclass(frozen=True, slots=True)
 class _Mismatch:
     index: int
     content: EntryContent
@@ -148,7 +153,7 @@ class Walk:
         #: Stored perfect subtrees to compare with the ones appends complete (database only).
         self.stored_nodes: dict[tuple[int, int], bytes] | None = None
         self._heads: dict[int, list[SignedTreeHead]] = {}
-        self._pending: _Missing | _Mismatch | None = None
+        self._pending: _Missing | _Shifted | _Mismatch | None = None
         self._previous: bytes | None = None
 
     @property
@@ -272,11 +277,9 @@ class Walk:
                 f"entry {seq - 1} was moved to index {seq}: an entry was inserted before it",
             )
         elif entry_leaf_hash(seq + 1, content) == recorded:
-            self.fail(
-                Problem.DELETED,
-                seq,
-                f"entry {seq + 1} was moved to index {seq}: entry {seq} was deleted",
-            )
+            # Entry seq + 1 sits at seq: either seq was deleted and the rest
+            # renumbered, or the two were swapped. Only the next entry tells.
+            self._pending = _Shifted(seq)
         else:
             self._pending = _Mismatch(seq, content, recorded)
 
@@ -312,13 +315,35 @@ class Walk:
                     f"entry {pending.index} is out of order: index {pending.index} "
                     f"holds entry {pending.seen}",
                 )
+        elif isinstance(pending, _Shifted):
+            index = pending.index
+            if (
+                item.seq == index + 1
+                and item.content is not None
+                and entry_leaf_hash(index, item.content) == item.recorded
+            ):
+                self.fail(
+                    Problem.REORDERED,
+                    index,
+                    f"entries {index} and {index + 1} were swapped",
+                )
+            else:
+                self._fail_shifted(pending)
         elif isinstance(pending, _Mismatch):
             # The content at the bad index belongs elsewhere, or this entry's
             # content belongs at the bad index: entries were swapped or moved.
-            if (
-                item.content is not None
-                and entry_leaf_hash(pending.index, item.content) == pending.recorded
-            ):
+            here = (
+                entry_leaf_hash(pending.index, item.content) if item.content is not None else None
+            )
+            if here is not None and here == item.recorded:
+                # A whole row (content and leaf hash) moved: the entry
+                # recorded for the bad index turns up here.
+                self.fail(
+                    Problem.REORDERED,
+                    pending.index,
+                    f"the entry recorded for index {pending.index} is at index {item.seq}",
+                )
+            elif here is not None and here == pending.recorded:
                 self.fail(
                     Problem.REORDERED,
                     pending.index,
@@ -331,11 +356,21 @@ class Walk:
                     f"index {pending.index} holds the content recorded for index {item.seq}",
                 )
 
+    def _fail_shifted(self, pending: _Shifted) -> None:
+        index = pending.index
+        self.fail(
+            Problem.DELETED,
+            index,
+            f"entry {index + 1} was moved to index {index}: entry {index} was deleted",
+        )
+
     def finish(self) -> VerifyReport:
         """The verdict, once every entry has been fed."""
         pending = self._pending
         if isinstance(pending, _Missing):
             self.fail(Problem.DELETED, pending.index, f"entry {pending.index} is missing")
+        elif isinstance(pending, _Shifted):
+            self._fail_shifted(pending)
         elif isinstance(pending, _Mismatch):
             self.fail(Problem.MODIFIED, pending.index, "leaf hash differs")
         if self.report is None and self.expected < self.end:

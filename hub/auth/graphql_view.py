@@ -20,6 +20,7 @@ from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from hub.audit.writer import AuditUnavailable
+from hub.auth import graphiql
 from hub.auth.request_body import decode_body
 from hub.auth.revocation import ClientRevocations
 from hub.auth.roles import Role, RoleRefused, require_role
@@ -167,6 +168,11 @@ class BearerGraphQLView(GraphQL[ContextT, None], Generic[ContextT]):
                 )
         await response(scope, receive, send)
 
+    @property
+    def graphql_ide_html(self) -> str:
+        """The hub's own GraphiQL page (assets from the hub, headers on every request)."""
+        return graphiql.page_html()
+
     def body_limit(self) -> int:
         """The largest request body this endpoint reads (413 beyond)."""
         return self._settings.max_body_bytes
@@ -178,7 +184,10 @@ class BearerGraphQLView(GraphQL[ContextT, None], Generic[ContextT]):
     def _get(self, request: Request) -> Response:
         # Operations travel by POST only; GET serves GraphiQL where it is enabled.
         if self.graphql_ide and "text/html" in request.headers.get("accept", ""):
-            return HTMLResponse(self.graphql_ide_html)
+            return HTMLResponse(
+                self.graphql_ide_html,
+                headers={"Content-Security-Policy": graphiql.content_security_policy()},
+            )
         return JSONResponse(
             error_body("send GraphQL operations with POST", "METHOD_NOT_ALLOWED"),
             status_code=405,

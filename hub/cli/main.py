@@ -19,6 +19,7 @@ from hub.cli.agency import add_agency_parser
 from hub.cli.audit import add_audit_parser
 from hub.cli.documents import add_documents_parser
 from hub.settings import Settings, UnsafeSettings
+from policies.document import PolicyFileError
 
 
 def _settings() -> Settings:
@@ -212,7 +213,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         result: int = args.func(args)
-    except (UnsafeSettings, ValidationError) as exc:
+    except (UnsafeSettings, ValidationError, PolicyFileError) as exc:
+        # A missing or broken baseline policy is a broken installation, like
+        # unsafe settings: say so in one line rather than a traceback.
         print(f"error: refusing to start: {exc}", file=sys.stderr)
         return 2
     return result

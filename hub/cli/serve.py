@@ -41,6 +41,8 @@ from policies.freshness import is_stale
 if TYPE_CHECKING:
     from simulator.population import Population
 
+DEMO_OFFICIAL = "demo.official"
+
 EXAMPLE_QUERY = """query Applicant($rrn: String!) {
   person(rrn: $rrn) {
     id
@@ -102,9 +104,10 @@ def build_example(settings: Settings, host: str, port: int) -> Example:
 
     agency = load_catalog().agencies[0]
     purpose = agency.purposes[0].code
-    token = issue_token(
-        load_keys(settings), settings, agency=agency.code, official="demo.official", ttl_s=8 * 3600
-    )
+    # The same short life as any access token (HUB_ACCESS_TOKEN_TTL_S, at most
+    # 600 s): a long-lived sample would teach the habit production refuses.
+    # `ssis-hub dev-token` (printed with it) signs a fresh one.
+    token = issue_token(load_keys(settings), settings, agency=agency.code, official=DEMO_OFFICIAL)
     population = Population()
     catalog = load_catalog()
     grant = compile_policy(read_baseline(), catalog, 1).grant(agency.code, purpose)
@@ -188,7 +191,9 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
             sample = build_example(settings, args.host, args.port)
             print(
                 f"\nSSIS Hub on {sample.url}, acting as agency {sample.agency} for purpose "
-                f"{sample.purpose}. Try:\n\n{sample.curl()}\n",
+                f"{sample.purpose}. Try:\n\n{sample.curl()}\n\n"
+                f"The token lives {settings.access_token_ttl_s} s; sign a fresh one with\n"
+                f"  ssis-hub dev-token --agency {sample.agency} --official {DEMO_OFFICIAL}\n",
                 flush=True,
             )
         # Logs are ours (JSON lines); the middleware writes the access log,

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection
 
 from hub.db.engine import create_engine
 
-_ROOT = Path(__file__).resolve().parents[2]
+#: The packaged scripts (hub/db/migrations), as an importlib.resources
+#: location that alembic resolves through the import system: the same in a
+#: source checkout and in site-packages, where a path relative to this file's
+#: parents would name alembic the library instead.
+SCRIPT_LOCATION = "hub.db:migrations"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
-    """Alembic's configuration for this checkout, optionally bound to a connection."""
-    config = Config(str(_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(_ROOT / "alembic"))
+    """Alembic's configuration for the packaged scripts, optionally bound to a connection."""
+    # No alembic.ini: an installed hub has none, and nothing in it is needed
+    # here (the URL comes from the caller, logging from the hub).
+    config = Config()
+    config.set_main_option("script_location", SCRIPT_LOCATION)
     config.attributes["configure_logging"] = False
     if connection is not None:
         config.attributes["connection"] = connection

@@ -10,10 +10,12 @@ is not wired up), so scrape every process or run one per container.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
 
 #: Error codes that mean the access policy or the person's consent said no.
 REFUSAL_CODES = frozenset({"POLICY_REFUSED", "CONSENT_REQUIRED"})
@@ -69,14 +71,10 @@ class HubMetrics:
             ["source", "state"],
             registry=registry,
         )
-        self.sent_calls = Gauge(
-            "hub_source_sent_calls",
-            "Calls this process has sent to each source (refreshed at scrape); concurrent "
-            "requests' lookups of the same fields share one, so this is at most "
-            "hub_source_calls_total, which counts the requests' lookups.",
-            ["source"],
-            registry=registry,
-        )
+        # The coalescers keep their own running counts; exported at scrape
+        # as a counter (monotonic per process) so rate() works on it.
+        self._sent_calls: Callable[[], Mapping[str, int]] = dict
+        registry.register(_SentCalls(lambda: self._sent_calls()))
         self.audit_commit_seconds = Histogram(
             "hub_audit_commit_duration_seconds",
             "Time to commit one group-commit batch of access-log entries.",
@@ -139,14 +137,41 @@ class HubMetrics:
         for source, state in states.items():
             self.breaker_state.labels(source, state).set(1)
 
-    def set_sent_calls(self, sent: Mapping[str, int]) -> None:
-        """Set each source's count of calls actually sent (after merging)."""
-        for source, calls in sent.items():
-            self.sent_calls.labels(source).set(calls)
+    def watch_sent_calls(self, counts: Callable[[], Mapping[str, int]]) -> None:
+        """Read each source's running count of calls actually sent from `counts` at scrape."""
+        self._sent_calls = counts
 
     def exposition(self) -> bytes:
         """The registry in the Prometheus text format."""
         return generate_latest(self.registry)
+
+
+class _SentCalls(Collector):
+    """`hub_source_sent_calls_total`: calls sent to each source, after merging."""
+
+    def __init__(self, counts: Callable[[], Mapping[str, int]]) -> None:
+        self._counts = counts
+
+    def describe(self) -> Iterator[CounterMetricFamily]:
+        """The family without samples, so registering does not call `counts`."""
+        yield self._family()
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        """The family with each source's current count."""
+        family = self._family()
+        for source, calls in sorted(self._counts().items()):
+            family.add_metric([source], calls)
+        yield family
+
+    @staticmethod
+    def _family() -> CounterMetricFamily:
+        return CounterMetricFamily(
+            "hub_source_sent_calls",
+            "Calls this process has sent to each source; concurrent requests' lookups of "
+            "the same fields share one, so this is at most hub_source_calls_total, which "
+            "counts the requests' lookups.",
+            labels=["source"],
+        )
 
 
 def count_error(code: str) -> None:

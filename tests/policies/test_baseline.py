@@ -18,7 +18,14 @@ import pytest
 from hub.catalog import Catalog, Kind, load_catalog
 from hub.catalog.model import FormKind
 from policies.compiled import CompiledPolicy, PolicyError, compile_policy
-from policies.document import BASELINE_DIR, FULL, ConsentBasis, PolicyDocument, read_baseline
+from policies.document import (
+    BASELINE_DIR,
+    FULL,
+    ConsentBasis,
+    EmptyBaseline,
+    PolicyDocument,
+    read_baseline,
+)
 
 # Purposes that work on many people who have not applied, or on linked records
 # only: they never receive an amount of money in full.
@@ -234,3 +241,9 @@ def test_a_broken_file_is_rejected_naming_the_offender(
     [problem] = caught.value.problems
     for part in expected:
         assert part in problem
+
+
+def test_an_empty_baseline_is_refused_not_installed_as_no_grants(tmp_path: Path) -> None:
+    # What a wheel built without its package data would find.
+    with pytest.raises(EmptyBaseline, match=r"no agency: no \*\.toml file in"):
+        read_baseline(tmp_path)

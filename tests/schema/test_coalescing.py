@@ -70,7 +70,7 @@ async def test_concurrent_requests_share_a_call_and_keep_their_own_answers(
     # Operators see both: the requests' lookups and the calls sent (the warm-up's and two).
     samples = metric_samples((await hub.client.get("/metrics")).text)
     assert metric_value(samples, "hub_source_calls_total", source=source) == 5
-    assert metric_value(samples, "hub_source_sent_calls", source=source) == 3
+    assert metric_value(samples, "hub_source_sent_calls_total", source=source) == 3
 
 
 async def test_requests_asking_other_fields_are_not_merged(

@@ -8,7 +8,6 @@ import json
 import random
 import subprocess
 import sys
-import time
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -306,15 +305,13 @@ def test_rare_records_are_rare(population: Population) -> None:
     assert SIZE * 0.01 < have_disability < SIZE * 0.12
 
 
-def test_a_million_persons_build_quickly() -> None:
-    started = time.perf_counter()
+def test_a_million_persons_are_distinct_and_found() -> None:
+    # How long this takes is bench/simulator_build.py's to report, not a test's.
     population = Population(1_000_000)
-    elapsed = time.perf_counter() - started
     sample = population.sample_rrns(1000)
     assert all(population.person(rrn) is not None for rrn in sample)
     # Random new-style numbers stay unique at scale too (they are redrawn on a clash).
     assert len(set(population.rrns())) == 1_000_000
-    assert elapsed < 30, f"building 1,000,000 persons took {elapsed:.1f} s"
 
 
 def _ages(population: Population, today: dt.date) -> list[int]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -145,10 +144,8 @@ async def test_seed_sqlite_equals_population_records(tmp_path: Any) -> None:
     catalog = load_catalog()
     population = Population(10_000)
     url = f"sqlite+aiosqlite:///{tmp_path / 'ssis.db'}"
-    started = time.perf_counter()
+    # The seeding time is measured by bench/simulator_build.py.
     written = await seed_sql_source(url, population, catalog)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 15, f"seeding 10,000 persons took {elapsed:.1f} s"
     expected = expected_rows(population, catalog, "SSIS")
     assert written == sum(len(rows) for t in expected.values() for rows in t.values())
     assert written > 1000

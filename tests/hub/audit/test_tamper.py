@@ -92,6 +92,31 @@ async def test_db_swapped_contents(log: Database, public_key: Ed25519PublicKey) 
     assert "index 9" in report.message
 
 
+@pytest.mark.parametrize("other", [6, 9])
+async def test_db_swapped_rows(log: Database, public_key: Ed25519PublicKey, other: int) -> None:
+    # Whole rows, leaf hashes included, trade places (PRIMARY KEY: via a negative).
+    # Side by side, entry 6 at index 5 looks like 5 deleted until index 6 shows 5.
+    await execute(
+        log,
+        update(AuditEntry).where(AuditEntry.seq == 5).values(seq=-1),
+        update(AuditEntry).where(AuditEntry.seq == other).values(seq=5),
+        update(AuditEntry).where(AuditEntry.seq == -1).values(seq=other),
+    )
+    report = await verify_database(log, public_key, chunk=3)
+    _found(report, Problem.REORDERED, 5)
+
+
+async def test_db_deleted_last_but_one_entry(log: Database, public_key: Ed25519PublicKey) -> None:
+    # Entry 29 renumbered to 28 with nothing after it to tell a swap apart.
+    await execute(
+        log,
+        delete(AuditEntry).where(AuditEntry.seq == 28),
+        update(AuditEntry).where(AuditEntry.seq == 29).values(seq=28),
+        update(AuditState).values(size=SIZE - 1),
+    )
+    _found(await verify_database(log, public_key), Problem.DELETED, 28)
+
+
 async def test_db_inserted_entry(log: Database, public_key: Ed25519PublicKey) -> None:
     # Make room at 12 (PRIMARY KEY: via negatives), forge an entry with a
     # correct leaf hash there, and grow the size to match.
@@ -213,6 +238,15 @@ def test_export_swapped_contents(lines: list[str], public_key: Ed25519PublicKey)
     swapped = list(lines)
     swapped[1 + 5] = dump({**nine, "seq": 5, "leaf_hash": five["leaf_hash"]})
     swapped[1 + 9] = dump({**five, "seq": 9, "leaf_hash": nine["leaf_hash"]})
+    _found(verify_export(swapped, public_key), Problem.REORDERED, 5)
+
+
+def test_export_swapped_neighbours(lines: list[str], public_key: Ed25519PublicKey) -> None:
+    # Two adjacent entries trade places and numbers, leaf hashes included.
+    five, six = entry_at(lines, 5), entry_at(lines, 6)
+    swapped = list(lines)
+    swapped[1 + 5] = dump({**six, "seq": 5})
+    swapped[1 + 6] = dump({**five, "seq": 6})
     _found(verify_export(swapped, public_key), Problem.REORDERED, 5)
 
 

@@ -81,3 +81,13 @@ def test_schema_check_detects_drift(tmp_path: Path, capsys: pytest.CaptureFixtur
     stale.write_text((ROOT / "schema.graphql").read_text().replace("annualAmount", "amount"))
     assert main(["schema", "--check", str(stale)]) == 1
     assert "differs" in capsys.readouterr().err
+
+
+def test_migrate_refuses_to_start_on_an_empty_baseline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("policies.document.BASELINE_DIR", tmp_path / "baseline")
+    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+    assert main(["migrate", "--database-url", url]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: refusing to start: the baseline policy has no agency")

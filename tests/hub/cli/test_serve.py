@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import signal
 import socket
@@ -13,7 +15,7 @@ from pathlib import Path
 import httpx
 
 from hub.cli.serve import build_example
-from hub.settings import Settings
+from hub.settings import MAX_ACCESS_TOKEN_TTL_S, Settings
 
 
 def _free_port() -> int:
@@ -70,3 +72,11 @@ def test_serve_answers_the_printed_example(tmp_path: Path) -> None:
     time.sleep(0.5)
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", sources_port)) != 0
+
+
+def test_the_printed_token_lives_no_longer_than_any_access_token(tmp_path: Path) -> None:
+    example = build_example(Settings(data_dir=tmp_path / "var"), "127.0.0.1", 8000)
+    token = example.headers["Authorization"].removeprefix("Bearer ")
+    payload = token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert claims["exp"] - claims["iat"] <= MAX_ACCESS_TOKEN_TTL_S

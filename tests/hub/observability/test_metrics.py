@@ -55,8 +55,10 @@ async def test_metrics_after_graphql_requests(
         == 5
     )
     assert metric_value(samples, "hub_source_calls_total", source="NTS") >= 3
+    # A running count: a counter, so rate() and increase() apply to it.
+    assert "# TYPE hub_source_sent_calls_total counter" in response.text
     # One request at a time: nothing to merge, every lookup was its own call.
-    assert metric_value(samples, "hub_source_sent_calls", source="NTS") == metric_value(
+    assert metric_value(samples, "hub_source_sent_calls_total", source="NTS") == metric_value(
         samples, "hub_source_calls_total", source="NTS"
     )
     assert metric_value(samples, "hub_source_call_duration_seconds_count", source="NTS") >= 3

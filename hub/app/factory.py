@@ -71,7 +71,11 @@ def create_app(
         # Tracebacks in error replies: development only (production refuses it).
         debug=settings.debug,
         routes=routes,
-        middleware=[Middleware(ObservabilityMiddleware, metrics=metrics, routes=routes)],
+        middleware=[
+            Middleware(
+                ObservabilityMiddleware, metrics=metrics, routes=routes, debug=settings.debug
+            )
+        ],
         lifespan=lifespan,
     )
     app.state.services = services

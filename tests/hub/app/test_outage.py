@@ -18,7 +18,7 @@ import pytest
 
 from hub.auth.roles import Role
 from hub.auth.tokens import issue_token
-
+from hub.db.errors import is_database_unavailable
 from hub.db.session import Database
 from hub.ratelimit.database import DatabaseRateLimiter
 from hub.settings import Settings

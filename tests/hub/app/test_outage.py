@@ -23,8 +23,7 @@ from hub.db.session import Database
 from hub.ratelimit.database import DatabaseRateLimiter
 from hub.settings import Settings
 from simulator.population import Population
-from tests.conftest import PG_ADMIN_URL
-from tests.hub.audit.test_concurrency import postgres_url, require_postgres, scratch_postgres
+from tests.conftest import PG_ADMIN_URL, require_postgres, scratch_postgres, scratch_url
 from tests.hub.oauth.forge import TOKEN_URL, AssertionPair, ClientKeys, token_form
 from tests.schema.conftest import Hub, HubFactory
 
@@ -101,7 +100,7 @@ async def test_a_database_dropped_after_startup(
     await require_postgres()
     rrn = population.sample_rrns(1)[0]
     async with scratch_postgres() as name:
-        database = Database.from_url(postgres_url(name))
+        database = Database.from_url(scratch_url(name))
         try:
             # policy_refresh_s=0: every request reads the policy again.
             hub = await hub_factory(database, policy="database", policy_refresh_s=0)

@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 from hub.catalog.model import Catalog
+from hub.observability.clip import clip
 from policies.compiled import CompiledGrant, CompiledPolicy, FieldRelease
 
 
@@ -179,7 +180,7 @@ def decide(
     if registered is None:
         return refused(
             RefusalCode.AGENCY_NOT_REGISTERED,
-            f"agency {agency!r} is not a registered consuming agency",
+            f"agency {clip(agency)!r} is not a registered consuming agency",
         )
     if not purpose:
         return refused(
@@ -190,7 +191,7 @@ def decide(
         declared = ", ".join(p.code for p in registered.purposes)
         return refused(
             RefusalCode.PURPOSE_NOT_DECLARED,
-            f"agency {agency} has not declared purpose {purpose!r} (declared: {declared})",
+            f"agency {agency} has not declared purpose {clip(purpose)!r} (declared: {declared})",
         )
     if grant is None:
         return refused(

@@ -9,6 +9,7 @@ from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRul
 from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
+from hub.auth.outage import DatabaseOutages
 from hub.catalog.model import Catalog
 from schema.entities import HubFederationSchema
 from schema.gate import RequestGate
@@ -58,6 +59,8 @@ def build_schema(catalog: Catalog, *, introspection: bool = True) -> HubSchema:
             lambda: ValidationCache(maxsize=256),
             lambda: AddValidationRules(rules),
             lambda: RequestGate(catalog, plans),
+            # Last, so that it sees the resolvers' errors before any masking.
+            DatabaseOutages,
         ],
     )
     return HubSchema(schema=schema, schema_map=types.schema_map, person_types=types)

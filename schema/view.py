@@ -198,7 +198,12 @@ class HubGraphQLView(BearerGraphQLView[HubContext]):
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
-        """Commit the audit entries (spending one-time consents with them), then answer."""
+        """Commit the audit entries (spending one-time consents with them), then answer.
+
+        A database outage during execution answers 503 before anything is
+        committed: the answer is incomplete, and none of it leaves.
+        """
+        self.check_outages(result)
         context: HubContext | None = getattr(request.state, "hub_context", None)
         if context is not None:
             await self._resolve_refused_ids(context)

@@ -10,9 +10,11 @@ like a real database, the rows then age.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from connectors.base import AS_OF
@@ -37,6 +39,7 @@ async def seed_sql_source(
     wanted: dict[InfoType, list[str] | None] = {
         t: [f.name for f in t.exposed_fields if f.kind is not Kind.MEMBERS] for t in types
     }
+    _create_parent(url)
     engine = create_async_engine(url)
     try:
         async with engine.begin() as connection:
@@ -81,3 +84,10 @@ async def _flush(connection: AsyncConnection, table: Table, rows: list[dict[str,
     count = len(rows)
     rows.clear()
     return count
+
+
+def _create_parent(url: str) -> None:
+    """An SQLite file's directory (and its parents), which a fresh data directory lacks."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,7 @@ from hub.admin.permissions import OfficersOnly
 from hub.documents import store
 from hub.documents.ids import PREFIX, is_hash
 from hub.documents.store import DocumentError, DocumentNotFound, DocumentStatus
+from hub.observability.clip import clip
 
 log = logging.getLogger("hub.admin")
 
@@ -47,7 +48,7 @@ def _ctx(info: strawberry.Info) -> AdminContext:
 def _agency(ctx: AdminContext, agency: str) -> str:
     code = agency.strip().upper()
     if ctx.services.catalog.agency(code) is None:
-        raise InvalidArgument(f"unknown agency {agency!r}", argument="agency")
+        raise InvalidArgument(f"unknown agency {clip(agency)!r}", argument="agency")
     return code
 
 

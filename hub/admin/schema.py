@@ -54,6 +54,7 @@ from hub.admin.types import (
     simulation_result,
     version_info,
 )
+from hub.auth.outage import DatabaseOutages
 from hub.db.models import utcnow
 from hub.identity.rrn import parse_rrn
 from hub.identity.subjects import person_id
@@ -390,5 +391,7 @@ def build_admin_schema(*, introspection: bool = True) -> strawberry.Schema:
             lambda: ValidationCache(maxsize=64),
             lambda: AddValidationRules(rules),
             DomainErrors,
+            # Last, so that it sees the resolvers' errors before DomainErrors masks them.
+            DatabaseOutages,
         ],
     )

@@ -13,7 +13,14 @@ from starlette.routing import Route
 
 from connectors.base import BaseConnector
 from hub.admin.view import AdminGraphQLView
-from hub.app.routes import audit_key_routes, graphiql_routes, instrument, observability_routes
+from hub.app.edge import HeaderLimits
+from hub.app.routes import (
+    audit_key_routes,
+    graphiql_routes,
+    instrument,
+    metrics_route,
+    observability_routes,
+)
 from hub.app.services import build_services, close_services
 from hub.audit.signer import HeadSigner
 from hub.db.session import Database
@@ -72,12 +79,28 @@ def create_app(
         # Tracebacks in error replies: development only (production refuses it).
         debug=settings.debug,
         routes=routes,
-        middleware=[Middleware(ObservabilityMiddleware, metrics=metrics, routes=routes)],
+        middleware=[
+            Middleware(
+                ObservabilityMiddleware, metrics=metrics, routes=routes, debug=settings.debug
+            ),
+            # Inside the observability middleware, so that a 431 carries the id too.
+            Middleware(
+                HeaderLimits,
+                max_bytes=settings.max_header_bytes,
+                max_count=settings.max_header_count,
+            ),
+        ],
         lifespan=lifespan,
     )
     app.state.services = services
     app.state.metrics = metrics
     app.state.head_signer = signer
+    # HUB_METRICS_PORT: /metrics is served by this app on its own listener (ssis-hub serve).
+    app.state.metrics_app = (
+        Starlette(routes=[metrics_route(services, metrics)])
+        if settings.metrics_port is not None
+        else None
+    )
     return app
 
 

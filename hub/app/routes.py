@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from hub.app.edge import metrics_authorised
 from hub.app.health import breaker_states, readiness
 from hub.app.services import HubServices
 from hub.audit.keyset import heads_jwks
@@ -23,7 +24,7 @@ def instrument(services: HubServices, metrics: HubMetrics) -> None:
 
 
 def observability_routes(services: HubServices, metrics: HubMetrics) -> list[Route]:
-    """The readiness and metrics endpoints of one app."""
+    """The readiness endpoint, and /metrics unless it has a port of its own (HUB_METRICS_PORT)."""
 
     metrics.watch_sent_calls(
         lambda: {
@@ -37,11 +38,26 @@ def observability_routes(services: HubServices, metrics: HubMetrics) -> list[Rou
         ready, body = await readiness(services.database, services.connectors, services.rate_limiter)
         return JSONResponse(body, status_code=200 if ready else 503)
 
-    async def metrics_endpoint(_: Request) -> Response:
+    routes = [Route("/readyz", readyz)]
+    if services.settings.metrics_port is None:
+        routes.append(metrics_route(services, metrics))
+    return routes
+
+
+def metrics_route(services: HubServices, metrics: HubMetrics) -> Route:
+    """/metrics, behind HUB_METRICS_TOKEN when one is set (401 without it)."""
+
+    async def metrics_endpoint(request: Request) -> Response:
+        if not metrics_authorised(services.settings, request):
+            return JSONResponse(
+                {"error": "unauthorized", "message": "/metrics needs the metrics bearer token"},
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+            )
         metrics.set_breaker_states(breaker_states(services.connectors))
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
-    return [Route("/readyz", readyz), Route("/metrics", metrics_endpoint)]
+    return Route("/metrics", metrics_endpoint)
 
 
 def audit_key_routes(keys: KeyRing) -> list[Route]:

@@ -147,6 +147,9 @@ class AuditWriter:
                 self._frontier = None
                 log.error("audit batch of %d entries not written: %s", count, exc)
                 failure = AuditUnavailable(f"access log not writable ({type(exc).__name__})")
+                # Kept as the cause: a database that cannot be reached is an
+                # outage (503 on every endpoint), not a refusal to write.
+                failure.__cause__ = exc
                 for item in batch:
                     if item.future is not None and not item.future.done():
                         item.future.set_exception(failure)

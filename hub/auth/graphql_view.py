@@ -18,13 +18,17 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
 from hub.audit.writer import AuditUnavailable
 from hub.auth import graphiql
+from hub.auth.outage import note_errors, raise_if_failed, watching
 from hub.auth.request_body import decode_body
 from hub.auth.revocation import ClientRevocations
 from hub.auth.roles import Role, RoleRefused, require_role
 from hub.auth.tokens import InvalidToken, Principal, VerifiedSignatures, verify_token
+from hub.db.errors import RETRY_AFTER_S, DatabaseUnavailable, is_database_unavailable
 from hub.keys import KeyRing
 from hub.observability.logging import request_id_var
 from hub.ratelimit import RateLimited
@@ -62,6 +66,23 @@ class RequestRefused(Exception):
 def error_body(message: str, code: str) -> dict[str, Any]:
     """A GraphQL-shaped error reply carrying no data."""
     return {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
+
+
+#: Every reply of the GraphQL endpoints: they carry personal data (and
+#: errors about persons), which no browser or proxy cache may keep.
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def database_unavailable_response() -> JSONResponse:
+    """The 503 for a database that could not be reached: nothing was served."""
+    return JSONResponse(
+        error_body(
+            "the hub's database cannot be reached; nothing was served, retry later",
+            "DATABASE_UNAVAILABLE",
+        ),
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
 
 
 class BearerGraphQLView(GraphQL[ContextT, None], Generic[ContextT]):
@@ -103,7 +124,8 @@ class BearerGraphQLView(GraphQL[ContextT, None], Generic[ContextT]):
                 # to str.isdigit but not to int().
                 if declared.isascii() and declared.isdigit() and int(declared) > limit:
                     raise BodyTooLarge
-                response = await self.run(request)
+                with watching():
+                    response = await self._run_counting_outages(request)
             except BodyTooLarge:
                 response = JSONResponse(
                     error_body(f"the request body is over {limit} bytes", "BODY_TOO_LARGE"),
@@ -156,8 +178,11 @@ class BearerGraphQLView(GraphQL[ContextT, None], Generic[ContextT]):
                         "AUDIT_UNAVAILABLE",
                     ),
                     status_code=503,
-                    headers={"Retry-After": "5"},
+                    headers={"Retry-After": str(RETRY_AFTER_S)},
                 )
+            except DatabaseUnavailable as exc:
+                log.error("database unreachable, request not served: %s", exc)
+                response = database_unavailable_response()
             except RequestRefused as exc:
                 body = error_body(exc.message, exc.code)
                 body["errors"][0]["extensions"].update(exc.details)
@@ -166,12 +191,46 @@ class BearerGraphQLView(GraphQL[ContextT, None], Generic[ContextT]):
                 response = JSONResponse(
                     error_body(exc.reason, "BAD_REQUEST"), status_code=exc.status_code
                 )
+        for name, value in NO_STORE.items():
+            response.headers[name] = value
         await response(scope, receive, send)
 
     @property
     def graphql_ide_html(self) -> str:
         """The hub's own GraphiQL page (assets from the hub, headers on every request)."""
         return graphiql.page_html()
+
+    async def _run_counting_outages(self, request: Request) -> Response:
+        """strawberry's `run`, with any database outage out of it as DatabaseUnavailable.
+
+        Reading the policy, the rate counters or the trusted documents
+        happens before execution, and their failures are plain exceptions
+        (asyncpg's OSError is not even an SQLAlchemy error).
+        """
+        try:
+            response: Response = await self.run(request)
+        except (AuditUnavailable, DatabaseUnavailable):
+            raise
+        except Exception as exc:
+            if is_database_unavailable(exc):
+                raise DatabaseUnavailable(
+                    f"the hub's database could not be reached ({type(exc).__name__})"
+                ) from exc
+            raise
+        return response
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        """No answer at all when the database failed during execution (a 503 instead)."""
+        self.check_outages(result)
+        return await super().process_result(request, result)
+
+    @staticmethod
+    def check_outages(result: ExecutionResult) -> None:
+        """Raise AuditUnavailable or DatabaseUnavailable if execution met a database outage."""
+        note_errors(result.errors)
+        raise_if_failed()
 
     def body_limit(self) -> int:
         """The largest request body this endpoint reads (413 beyond)."""

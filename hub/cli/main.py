@@ -18,6 +18,7 @@ from hub.auth.roles import Role
 from hub.cli.agency import add_agency_parser
 from hub.cli.audit import add_audit_parser
 from hub.cli.documents import add_documents_parser
+from hub.observability.clip import clip
 from hub.settings import Settings, UnsafeSettings
 from policies.document import PolicyFileError
 
@@ -79,6 +80,12 @@ def cmd_dev_token(args: argparse.Namespace) -> int:
             print(f"error: unknown agency {args.agency!r}", file=sys.stderr)
             return 2
         purposes = tuple(p.code for p in agency.purposes)
+    if args.url is not None or args.port is not None:
+        try:
+            settings = _running_hub(settings, args.url or f"http://127.0.0.1:{args.port}")
+        except _HubNotFound as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     keys = load_keys(settings)
     token = issue_token(
         keys,
@@ -91,6 +98,34 @@ def cmd_dev_token(args: argparse.Namespace) -> int:
     )
     print(token)
     return 0
+
+
+class _HubNotFound(Exception):
+    """No running hub answered with its OAuth metadata."""
+
+
+def _running_hub(settings: Settings, url: str) -> Settings:
+    """`settings` with the issuer the hub running at `url` advertises.
+
+    A hub started with `serve --port 8210` issues and accepts tokens of
+    issuer http://127.0.0.1:8210; another shell learns it from the hub's
+    RFC 8414 metadata instead of guessing. The token is still signed with
+    the development keys of this data directory, which must be the hub's.
+    """
+    import httpx
+
+    base = url.rstrip("/")
+    try:
+        response = httpx.get(f"{base}/.well-known/oauth-authorization-server", timeout=5)
+        response.raise_for_status()
+        issuer = response.json()["issuer"]
+    except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+        raise _HubNotFound(
+            f"no hub answered at {clip(base)} with its OAuth metadata ({type(exc).__name__})"
+        ) from None
+    if not isinstance(issuer, str):
+        raise _HubNotFound(f"the hub at {clip(base)} advertises no issuer")
+    return settings.model_copy(update={"public_url": base, "issuer": issuer})
 
 
 def cmd_demo_subjects(args: argparse.Namespace) -> int:
@@ -167,6 +202,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", choices=[r.value for r in Role], default=Role.AGENCY.value)
     p.add_argument("--official", required=True, help="the official's personal id")
     p.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--url", help="a running hub's base URL: the token carries the issuer it advertises"
+    )
+    where.add_argument("--port", type=int, help="the port of a hub running on 127.0.0.1 (as --url)")
     p.set_defaults(func=cmd_dev_token)
 
     p = sub.add_parser("demo-subjects", help="print registration numbers of simulated persons")

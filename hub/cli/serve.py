@@ -21,10 +21,11 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import uvicorn
+from starlette.applications import Starlette
 
 from connectors.base import AS_OF
 from hub.app import create_app
@@ -171,9 +172,85 @@ def _exit_on_signal(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+#: What h11 may buffer beyond the header bound: the request line (method,
+#: path and query). A head within it reaches HeaderLimits and gets a 431;
+#: beyond it the server itself refuses (400) without buffering more.
+REQUEST_LINE_ALLOWANCE = 8 * 1024
+
+
+def server_options(settings: Settings, host: str, port: int) -> dict[str, Any]:
+    """uvicorn's options for the public listener: bounded heads, only configured proxies.
+
+    uvicorn trusts X-Forwarded-For from 127.0.0.1 by default, which would let
+    anything on the host write the access log's client address; here
+    forwarding headers count only from HUB_TRUSTED_PROXIES (none by default).
+    The parser is h11, the one that bounds what it buffers of a request head
+    (httptools bounds neither size nor count; HeaderLimits checks both again
+    in the app, whatever the server).
+    """
+    proxies = settings.trusted_proxy_list
+    return {
+        "host": host,
+        "port": port,
+        "http": "h11",
+        "h11_max_incomplete_event_size": settings.max_header_bytes + REQUEST_LINE_ALLOWANCE,
+        "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": ",".join(proxies) if proxies else None,
+        "log_level": "info",
+        # Logs are ours (JSON lines); the middleware writes the access log,
+        # naming routes rather than raw paths.
+        "log_config": None,
+        "access_log": False,
+    }
+
+
+def development_public_url(settings: Settings, host: str, port: int) -> Settings:
+    """Outside production, without HUB_PUBLIC_URL: the URL --host and --port serve.
+
+    The token endpoint, the issuer and the OAuth metadata derive from it, so
+    a hub on another port must advertise that port.
+    """
+    if settings.is_production or settings.public_url is not None:
+        return settings
+    # A wildcard address is not one a client can reach; loopback is.
+    wildcard = host in ("0.0.0.0", "")  # noqa: S104 - recognising it, not binding to it
+    reachable = "127.0.0.1" if wildcard else "[::1]" if host == "::" else host
+    if ":" in reachable and not reachable.startswith("["):
+        reachable = f"[{reachable}]"
+    return settings.model_copy(update={"public_url": f"http://{reachable}:{port}"})
+
+
+def _run(app: Starlette, settings: Settings, host: str, port: int) -> None:
+    """The public listener and, with HUB_METRICS_PORT, /metrics on a listener of its own."""
+    servers = [uvicorn.Server(uvicorn.Config(app, **server_options(settings, host, port)))]
+    metrics_app = app.state.metrics_app
+    if metrics_app is not None and settings.metrics_port is not None:
+        options = server_options(settings, host, settings.metrics_port)
+        servers.append(uvicorn.Server(uvicorn.Config(metrics_app, **options, lifespan="off")))
+
+    async def run_all() -> None:
+        tasks = [asyncio.create_task(server.serve()) for server in servers]
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        # One signal reaches one server's handler: whichever stops, both stop.
+        for server in servers:
+            server.should_exit = True
+        await asyncio.gather(*tasks)
+
+    asyncio.run(run_all())
+
+
 def serve(args: argparse.Namespace, settings: Settings) -> int:
     """Run the hub in the foreground until interrupted."""
     configure_logging()
+    if args.workers > 1 and settings.metrics_port is not None:
+        raise SystemExit(
+            "error: HUB_METRICS_PORT serves one process's metrics; with --workers use "
+            "HUB_METRICS_TOKEN on the public port and scrape every worker"
+        )
+    # Before anything uses it: the SQLite files, the simulated SQL source and
+    # the development keys all live there, and a fresh one may not exist yet.
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings = development_public_url(settings, args.host, args.port)
     asyncio.run(prepare_database(settings.effective_database_url))
     # uvicorn re-raises SIGTERM once it has shut down; turning it into
     # SystemExit lets the `finally` below stop the simulated sources too.
@@ -196,30 +273,19 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
                 f"  ssis-hub dev-token --agency {sample.agency} --official {DEMO_OFFICIAL}\n",
                 flush=True,
             )
-        # Logs are ours (JSON lines); the middleware writes the access log,
-        # naming routes rather than raw paths.
         if args.workers > 1:
             # The workers read their settings from the environment they inherit.
             os.environ["HUB_SIMULATOR_URL"] = settings.simulator_url
+            if settings.public_url is not None:
+                os.environ["HUB_PUBLIC_URL"] = settings.public_url
             uvicorn.run(
                 "hub.app:create_app_from_env",
                 factory=True,
                 workers=args.workers,
-                host=args.host,
-                port=args.port,
-                log_level="info",
-                log_config=None,
-                access_log=False,
+                **server_options(settings, args.host, args.port),
             )
         else:
-            uvicorn.run(
-                create_app(settings),
-                host=args.host,
-                port=args.port,
-                log_level="info",
-                log_config=None,
-                access_log=False,
-            )
+            _run(create_app(settings), settings, args.host, args.port)
     finally:
         if sources is not None:
             sources.terminate()

@@ -8,7 +8,10 @@ for the error code; the precise reason goes to the log (logger `hub.auth`).
 
 Every token request is counted per client address and per client id named
 (HUB_TOKEN_RATE_LIMITS) before any client is loaded or signature verified:
-over a limit it is a 429 `temporarily_unavailable` with Retry-After.
+over a limit it is a 429 `temporarily_unavailable` with Retry-After. A
+database that cannot be reached (clients and replayed jtis live there) is a
+503 `temporarily_unavailable` with `"code": "DATABASE_UNAVAILABLE"` and
+Retry-After.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from starlette.routing import Route
 from hub.auth import clock
 from hub.auth.jwtcheck import Refusal, peek_claims
 from hub.auth.roles import Role
+from hub.db.errors import RETRY_AFTER_S, is_database_unavailable
 from hub.db.session import Database
 from hub.oauth.clients import (
     AUTH_METHOD,
@@ -127,6 +131,13 @@ class TokenEndpoint:
             return self._throttled(limited, address, named)
         except OAuth2Error as error:
             return self._refused(error, named)
+        except Exception as exc:
+            # Loading the clients or recording the assertions' jtis needs the
+            # database: an outage is the hub's, and RFC 6749's
+            # temporarily_unavailable with a 503 says so.
+            if not is_database_unavailable(exc):
+                raise
+            return self._unavailable(exc)
         client, official = grant.request.client, grant.request.user
         log.info(
             "issued an access token to client %s (role %s) for official %s",
@@ -166,6 +177,18 @@ class TokenEndpoint:
             {"error": error.error, "error_description": description},
             status_code=status,
             headers=_NO_STORE,
+        )
+
+    def _unavailable(self, exc: Exception) -> JSONResponse:
+        log.error("token request not served, database unreachable: %s", type(exc).__name__)
+        return JSONResponse(
+            {
+                "error": "temporarily_unavailable",
+                "error_description": "the hub's database cannot be reached; retry later",
+                "code": "DATABASE_UNAVAILABLE",
+            },
+            status_code=503,
+            headers={**_NO_STORE, "Retry-After": str(RETRY_AFTER_S)},
         )
 
     def _throttled(

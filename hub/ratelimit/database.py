@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import and_, delete, or_
 from sqlalchemy.exc import SQLAlchemyError
 
+from hub.db.errors import is_database_unavailable
 from hub.db.models import RateCounter
 from hub.db.session import Database
 from hub.db.upsert import dialect_insert
@@ -66,7 +67,9 @@ class DatabaseRateLimiter:
         ]
         try:
             over = await self._count(rows, counted)
-        except SQLAlchemyError as exc:
+        except Exception as exc:
+            if not _unusable(exc):
+                raise
             # The limits protect the sources, they do not account for data:
             # with the database unusable the access log cannot be written
             # either, and that fails closed (503, nothing released).
@@ -136,5 +139,17 @@ class DatabaseRateLimiter:
             async with self._database.session() as session:
                 await session.execute(delete(RateCounter).where(or_(*ended)))
                 await session.commit()
-        except SQLAlchemyError as exc:
+        except Exception as exc:
+            if not _unusable(exc):
+                raise
             log.warning("could not purge old rate counters: %s", type(exc).__name__)
+
+
+def _unusable(exc: Exception) -> bool:
+    """Whether `exc` says the database cannot be used now.
+
+    asyncpg lets a refused connection out as a bare ConnectionRefusedError
+    (an OSError SQLAlchemy does not wrap), so SQLAlchemyError alone misses
+    the commonest outage.
+    """
+    return isinstance(exc, SQLAlchemyError) or is_database_unavailable(exc)

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from hub.settings.edge import EdgeSettings
 from hub.settings.keys import KeySettings
 from hub.settings.parts import (
     LimitOverrides,
@@ -61,8 +62,8 @@ class UnsafeSettings(ValueError):
     """The settings would run production with development keys or debugging on."""
 
 
-class Settings(KeySettings):
-    """All of the hub's configuration (the keys' settings are in `KeySettings`)."""
+class Settings(KeySettings, EdgeSettings):
+    """All of the hub's configuration (keys in `KeySettings`, the edge in `EdgeSettings`)."""
 
     model_config = SettingsConfigDict(
         env_prefix="HUB_",

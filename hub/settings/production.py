@@ -83,6 +83,17 @@ def refuse_unsafe_production(settings: Settings) -> None:
     if settings.debug:
         # Tracebacks in error replies would show code, paths and data.
         raise UnsafeSettings("production refuses HUB_DEBUG=true")
+    if (
+        settings.metrics_token is None
+        and settings.metrics_port is None
+        and not (settings.metrics_public)
+    ):
+        # Source names, error rates and request volumes are for the operators only.
+        raise UnsafeSettings(
+            "production refuses /metrics on the public port without protection: set "
+            "HUB_METRICS_TOKEN or HUB_METRICS_PORT (or HUB_METRICS_PUBLIC=true behind a "
+            "network boundary)"
+        )
     redis_url = settings.redis_url.get_secret_value() if settings.redis_url is not None else None
     for name, url in (
         ("database_url", settings.database_url),

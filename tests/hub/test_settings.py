@@ -46,6 +46,7 @@ def _production(data_dir: Path, **extra: object) -> Settings:
         "subject_encryption_keys": json.dumps(dev_file["subject_encryption_keys"]),
         "audit_signing_key": json.dumps(dev_file["audit_signing_key"]),
         "data_dir": data_dir,
+        "metrics_token": "a-metrics-token-for-the-monitoring",
     }
     values.update(extra)
     return Settings(**values)  # type: ignore[arg-type]

@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from hub.app.health import breaker_states
 from hub.db.session import Database
+from tests.hub.audit.test_fault import postgres_store
 from tests.schema.conftest import HubFactory
 
 
@@ -88,3 +91,45 @@ def test_breaker_states_read_defensively() -> None:
         "C": _NoBreaker(),
     }
     assert breaker_states(connectors) == {"A": "open", "B": "half_open", "C": "unknown"}
+
+
+@pytest.mark.postgres
+async def test_revoked_insert_on_the_log_is_not_ready(hub_factory: HubFactory) -> None:
+    # A role with the privileges a hub needs, then INSERT on audit_entries revoked:
+    # the tree-size row can still be locked, but no entry could be written.
+    async with postgres_store() as store:
+        hub = await hub_factory(store.hub_database)
+        assert (await hub.client.get("/readyz")).status_code == 200
+        await store.break_store()
+        response = await hub.client.get("/readyz")
+        assert response.status_code == 503, response.text
+        checks = response.json()["checks"]
+        assert checks["database"] == {"ok": True}
+        assert checks["audit_log"]["ok"] is False
+        await store.repair_store()
+        assert (await hub.client.get("/readyz")).status_code == 200
+        # Proving it wrote nothing: the tree is still empty.
+        assert hub.app.state.services.audit.batches_written == 0
+
+
+async def test_sources_report_their_failures(database: Database, hub_factory: HubFactory) -> None:
+    hub = await hub_factory(database)
+    connectors = hub.app.state.services.connectors
+    nts = connectors["NTS"].resilience.breaker
+    nts.failure()  # one failed call: still closed, but not healthy
+    for _ in range(nts.failures):  # then enough to open it
+        connectors["NPS"].resilience.breaker.failure()
+    response = await hub.client.get("/readyz")
+    # An unhealthy source leaves the hub ready: only its fields fail.
+    assert response.status_code == 200, response.text
+    sources = response.json()["checks"]["sources"]
+    assert sources["ok"] is False
+    assert sources["open"] == ["NPS"]
+    assert sources["failing"] == ["NPS", "NTS"]
+    assert sources["breakers"]["NTS"] == "closed"
+    assert sources["details"]["NTS"]["consecutive_failures"] == 1
+    assert sources["details"]["NTS"]["last_failure_s_ago"] is not None
+    assert sources["details"]["NPS"]["retry_in_s"] > 0
+    nts.success()
+    connectors["NPS"].resilience.breaker.success()
+    assert (await hub.client.get("/readyz")).json()["checks"]["sources"]["ok"] is True

@@ -44,7 +44,7 @@ from hub.db.models import AuditEntry, AuditNode
 from hub.db.session import Database
 from hub.identity.rrn import make_rrn
 from hub.keys import KeyRing, load_keys
-from hub.settings import Settings
+from hub.settings import DEV_PUBLIC_URL, Settings
 from policies.compiled import compile_policy
 from policies.document import read_baseline
 from schema.view import CASE_HEADER, PURPOSE_HEADER, REQUEST_ID_HEADER
@@ -349,6 +349,9 @@ async def test_two_hub_processes_share_one_consistent_tree(tmp_path: Path) -> No
                 **os.environ,
                 "HUB_DATABASE_URL": url,
                 "HUB_DATA_DIR": str(data_dir),
+                # One public URL for every process, as behind a balancer: the
+                # tokens' issuer (else each hub's would follow its own port).
+                "HUB_PUBLIC_URL": DEV_PUBLIC_URL,
                 "HUB_SIMULATOR_URL": sources.base_url,
                 "HUB_ENVIRONMENT": "development",
             }

@@ -21,7 +21,7 @@ import pytest
 from hub.auth.tokens import issue_token
 from hub.db.session import Database
 from hub.keys import load_keys
-from hub.settings import Settings
+from hub.settings import DEV_PUBLIC_URL, Settings
 from schema.view import CASE_HEADER, PURPOSE_HEADER, REQUEST_ID_HEADER
 from simulator.harness import SimulatorServer
 from simulator.population import Population
@@ -55,6 +55,9 @@ async def test_two_workers_share_the_tree_and_the_limits(tmp_path: Path) -> None
                 **os.environ,
                 "HUB_DATABASE_URL": url,
                 "HUB_DATA_DIR": str(data_dir),
+                # One public URL for every process, as behind a balancer: the
+                # tokens' issuer (else each hub's would follow its own port).
+                "HUB_PUBLIC_URL": DEV_PUBLIC_URL,
                 "HUB_SIMULATOR_URL": sources.base_url,
                 "HUB_ENVIRONMENT": "development",
                 "HUB_RATE_LIMITS__OFFICIAL_PER_MINUTE": str(OFFICIAL_LIMIT),

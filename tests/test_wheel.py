@@ -193,8 +193,10 @@ def serving(installed: Installed) -> Iterator[str]:
 def test_the_installed_wheel_migrates_serves_and_answers(
     installed: Installed, serving: str
 ) -> None:
+    # The hub serves on a port of its own, so its issuer follows that port:
+    # dev-token asks the running hub for it, as a developer's second shell would.
     token = installed.run(
-        "ssis-hub", "dev-token", "--agency", AGENCY, "--official", "kim.01"
+        "ssis-hub", "dev-token", "--agency", AGENCY, "--official", "kim.01", "--url", serving
     ).stdout.strip()
     rrn = installed.run("ssis-hub", "demo-subjects", "-n", "1").stdout.split()[0]
     response = httpx.post(

@@ -309,3 +309,40 @@ class TrustedDocument(Base):
     reviewed_by: Mapped[str | None] = mapped_column(String(ACTOR_LENGTH))
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     review_note: Mapped[str | None] = mapped_column(String(2000))
+
+
+class ConsoleSession(Base):
+    """A person signed in to the console (`hub.console.sessions`).
+
+    `id` is the SHA-256 of the token the browser's cookie holds, never the
+    token: a copy of this table lets no one act as anyone. A citizen's
+    registration number is sealed under a key derived from that token
+    (`sealed_subject`), so the table does not say who is signed in either.
+    """
+
+    __tablename__ = "console_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32))
+    official: Mapped[str] = mapped_column(String(64))
+    sealed_subject: Mapped[str | None] = mapped_column(String(200))
+    #: How the person signed in: `development`, or the OpenID Connect provider's key.
+    sign_in: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class ConsoleSignIn(Base):
+    """An OpenID Connect sign-in under way: state, nonce and PKCE verifier until the callback.
+
+    `id` is the SHA-256 of the token in the browser's sign-in cookie, which
+    binds the callback to the browser that started it.
+    """
+
+    __tablename__ = "console_sign_ins"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    provider: Mapped[str] = mapped_column(String(16))
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)

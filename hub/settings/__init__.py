@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from hub.settings.console import ConsoleSettings, OIDCProvider
 from hub.settings.edge import EdgeSettings
 from hub.settings.keys import KeySettings
 from hub.settings.parts import (
@@ -37,10 +38,12 @@ class Environment(enum.StrEnum):
 
 __all__ = [
     "DEV_PUBLIC_URL",
+    "ConsoleSettings",
     "MAX_ACCESS_TOKEN_TTL_S",
     "Environment",
     "KeySettings",
     "LimitOverrides",
+    "OIDCProvider",
     "OperationLimits",
     "QueryLimits",
     "RateLimitOverrides",
@@ -62,8 +65,9 @@ class UnsafeSettings(ValueError):
     """The settings would run production with development keys or debugging on."""
 
 
-class Settings(KeySettings, EdgeSettings):
-    """All of the hub's configuration (keys in `KeySettings`, the edge in `EdgeSettings`)."""
+class Settings(KeySettings, EdgeSettings, ConsoleSettings):
+    """All of the hub's configuration (keys in `KeySettings`, the edge in `EdgeSettings`, the
+    console in `ConsoleSettings`)."""
 
     model_config = SettingsConfigDict(
         env_prefix="HUB_",
@@ -307,6 +311,13 @@ class Settings(KeySettings, EdgeSettings):
     def is_production(self) -> bool:
         """Whether the hub runs in production."""
         return self.environment is Environment.PRODUCTION
+
+    @property
+    def console_dev_sign_in_enabled(self) -> bool:
+        """The console's development sign-in is on outside production unless switched off."""
+        if self.console_dev_sign_in is not None:
+            return self.console_dev_sign_in
+        return not self.is_production
 
     @property
     def graphiql_enabled(self) -> bool:

@@ -80,6 +80,7 @@ def refuse_unsafe_production(settings: Settings) -> None:
             f"production refuses {' and '.join(f'{s}=true' for s in switched_on)} "
             "(GraphiQL or introspection) unless HUB_ALLOW_UNSAFE_PRODUCTION=true allows it"
         )
+    _refuse_unsafe_console(settings)
     if settings.debug:
         # Tracebacks in error replies would show code, paths and data.
         raise UnsafeSettings("production refuses HUB_DEBUG=true")
@@ -102,6 +103,22 @@ def refuse_unsafe_production(settings: Settings) -> None:
     ):
         if url is not None:
             _refuse_weak_url(settings, name, url)
+
+
+def _refuse_unsafe_console(settings: Settings) -> None:
+    # Like `ssis-hub dev-token`: anyone could sign in as anyone.
+    if settings.console_dev_sign_in:
+        raise UnsafeSettings(
+            "production refuses HUB_CONSOLE_DEV_SIGN_IN=true (the console's development "
+            "sign-in lets anyone pick a role and an official id)"
+        )
+    for setting, provider in (
+        ("HUB_CONSOLE_OIDC__METADATA_URL", settings.console_oidc),
+        ("HUB_CONSOLE_CITIZEN_OIDC__METADATA_URL", settings.console_citizen_oidc),
+    ):
+        if provider is not None and not provider.metadata_url.startswith("https://"):
+            # The discovery document names the keys that sign the ID tokens.
+            raise UnsafeSettings(f"production needs an https:// {setting}")
 
 
 def _refuse_weak_url(settings: Settings, name: str, url: str) -> None:

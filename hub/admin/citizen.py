@@ -37,7 +37,7 @@ import strawberry
 from hub.admin.auditing import EntryQuery, all_entries, checked_case_ref, person_pseudonyms
 from hub.admin.context import AdminContext
 from hub.admin.offices import CITIZEN_PORTAL, OFFICE_NAMES
-from hub.admin.permissions import CitizenPortalOnly
+from hub.admin.permissions import CitizenPortalOnly, require_permission
 from hub.admin.person_log import ACCESS_REPORT, READ, READ_TITLES, READS, record_person_read
 from hub.audit.entries import EntryContent, EntryKind, content_of
 from hub.catalog.model import Catalog
@@ -134,14 +134,19 @@ def own_fetch(entry: EntryContent) -> bool:
     )
 
 
-async def resolve_access_report(info: strawberry.Info, rrn: str) -> list[AccessReportEntry]:
+async def access_report(ctx: AdminContext, rrn: str) -> list[AccessReportEntry]:
     """The person's access report, newest first, without entries still suppressed; logged first.
+
+    The service behind both the `accessReport` field and the console's
+    citizen page: the caller's role is checked here too (`CitizenPortalOnly`,
+    a refusal logged as the field's is), the number parsed (InvalidRRN),
+    and the read committed to the access log before anything is returned
+    (AuditLogUnavailable otherwise).
 
     `Hub-Case-Ref` is optional here (the person asks about themselves; a
     portal may name its session or ticket), but checked when given.
     """
-    ctx = info.context
-    assert isinstance(ctx, AdminContext)
+    await require_permission(CitizenPortalOnly, ctx, {"rrn": rrn})
     case_ref = checked_case_ref(ctx.case_ref) if ctx.case_ref else ""
     services = ctx.services
     digits = parse_rrn(rrn).digits
@@ -167,6 +172,13 @@ async def resolve_access_report(info: strawberry.Info, rrn: str) -> list[AccessR
         person_id(services.keys, digits),
     )
     return [report_entry(services.catalog, e) for e in entries if not own_fetch(e)]
+
+
+async def resolve_access_report(info: strawberry.Info, rrn: str) -> list[AccessReportEntry]:
+    """The `accessReport` field: `access_report` for the portal's context."""
+    ctx = info.context
+    assert isinstance(ctx, AdminContext)
+    return await access_report(ctx, rrn)
 
 
 @strawberry.type

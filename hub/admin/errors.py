@@ -43,6 +43,12 @@ class InvalidArgument(AdminError):
     code = "INVALID_ARGUMENT"
 
 
+class ForbiddenRole(AdminError):
+    """The caller's role may not use this service (outside GraphQL, e.g. the console)."""
+
+    code = "FORBIDDEN_ROLE"
+
+
 class CaseRefRequired(AdminError):
     """An auditor's read names no inquiry (`Hub-Case-Ref`), or a malformed one."""
 

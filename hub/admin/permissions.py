@@ -9,6 +9,10 @@ both an auditor and anyone else.
 The fields that name a person (`rrn`) use a `PersonFieldPermission`, which
 also logs a refusal for a well-formed number as an access-log entry
 (`hub.admin.person_log`).
+
+Services called from outside GraphQL (the console, `hub.console`) check
+the same class with `require_permission`, so a page and a field refuse
+the same roles and log the same refusals.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import strawberry
 from strawberry.permission import BasePermission
 
 from hub.admin.context import AdminContext
+from hub.admin.errors import ForbiddenRole
 from hub.admin.person_log import (
     ACCESS_REPORT,
     CONSENT_LOOKUP,
@@ -127,3 +132,19 @@ class CitizenPortalOnly(PersonFieldPermission):
 
     roles = (Role.CITIZEN_PORTAL,)
     read = ACCESS_REPORT
+
+
+async def require_permission(
+    permission: type[RolePermission], ctx: AdminContext, arguments: Mapping[str, Any]
+) -> None:
+    """Apply a field's permission to a caller outside GraphQL; ForbiddenRole if refused.
+
+    A refused read about a person is logged first, exactly as the field's
+    refusal is (`arguments` are the field's: `rrn` names the person).
+    """
+    checker = permission()
+    if checker.allows(ctx):
+        return
+    if isinstance(checker, PersonFieldPermission):
+        await record_refusal(ctx, checker.read, arguments)
+    raise ForbiddenRole(checker.message)

@@ -147,4 +147,4 @@ async def require_permission(
         return
     if isinstance(checker, PersonFieldPermission):
         await record_refusal(ctx, checker.read, arguments)
-    raise ForbiddenRole(checker.message)
+    raise ForbiddenRole(checker.message or "this role may not use this service")

@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from connectors.base import BaseConnector
 from hub.admin.view import AdminGraphQLView
@@ -23,6 +23,7 @@ from hub.app.routes import (
 )
 from hub.app.services import build_services, close_services
 from hub.audit.signer import HeadSigner
+from hub.console.app import MOUNT_PATH, console_app
 from hub.db.session import Database
 from hub.oauth.endpoints import oauth_routes
 from hub.oauth.server import OAuthConfig
@@ -74,6 +75,8 @@ def create_app(
             services.database,
             services.rate_limiter,
         ),
+        # The console for people (officers, auditors, citizens): server-rendered pages.
+        Mount(MOUNT_PATH, app=console_app(services)),
     ]
     app = Starlette(
         # Tracebacks in error replies: development only (production refuses it).

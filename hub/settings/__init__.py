@@ -38,8 +38,8 @@ class Environment(enum.StrEnum):
 
 __all__ = [
     "DEV_PUBLIC_URL",
-    "ConsoleSettings",
     "MAX_ACCESS_TOKEN_TTL_S",
+    "ConsoleSettings",
     "Environment",
     "KeySettings",
     "LimitOverrides",

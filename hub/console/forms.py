@@ -32,7 +32,11 @@ async def read_form(request: Request, *, limit: int = MAX_FORM_BYTES) -> dict[st
     try:
         text = body.decode("utf-8")
         pairs = parse_qsl(
-            text, keep_blank_values=True, strict_parsing=bool(text), max_num_fields=MAX_FIELDS
+            text,
+            keep_blank_values=True,
+            strict_parsing=bool(text),
+            max_num_fields=MAX_FIELDS,
+            errors="strict",
         )
     except (UnicodeDecodeError, ValueError):
         raise BadRequest("The form could not be read.") from None

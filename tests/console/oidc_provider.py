@@ -44,7 +44,9 @@ class ProviderState:
     #: Sign ID tokens with a key the JWKS does not publish (a forged token).
     forge: bool = False
     key: RSAKey = field(default_factory=lambda: RSAKey.generate_key(2048, {"kid": "test-1"}))
-    foreign_key: RSAKey = field(default_factory=lambda: RSAKey.generate_key(2048, {"kid": "test-1"}))
+    foreign_key: RSAKey = field(
+        default_factory=lambda: RSAKey.generate_key(2048, {"kid": "test-1"})
+    )
 
 
 def _s256(verifier: str) -> str:
@@ -80,7 +82,10 @@ def provider_app(state: ProviderState) -> Starlette:
     async def authorize(request: Request) -> Response:
         params = dict(request.query_params)
         state.authorize_requests.append(params)
-        if params.get("client_id") != CLIENT_ID or params.get("redirect_uri") not in state.redirect_uris:
+        if (
+            params.get("client_id") != CLIENT_ID
+            or params.get("redirect_uri") not in state.redirect_uris
+        ):
             return _error(400, "invalid_client")
         if params.get("response_type") != "code" or "openid" not in params.get("scope", "").split():
             return _error(400, "invalid_request")

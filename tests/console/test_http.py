@@ -50,7 +50,9 @@ async def test_a_page_without_a_session_sends_the_browser_to_sign_in(console: Co
 async def test_sign_in_returns_to_the_page_asked_for_within_the_role(console: Console) -> None:
     page = await console.client.get("/console/sign-in?next=/console/auditor/entries")
     form = {"csrf_token": csrf_of(page), "kind": "official", "role": "auditor", "official": "a.1"}
-    response = await console.client.post("/console/sign-in/dev", data={**form, "next": "/console/auditor/entries"})
+    response = await console.client.post(
+        "/console/sign-in/dev", data={**form, "next": "/console/auditor/entries"}
+    )
     assert response.headers["location"] == "/console/auditor/entries"
 
 

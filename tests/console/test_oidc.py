@@ -144,8 +144,10 @@ async def test_a_forged_id_token_is_refused(console: Console, provider: OIDCProv
     ("claims", "says"),
     [
         ({"sub": "u-2", "hub_official_id": "x.1"}, "no hub role"),
-        ({"sub": "u-3", "hub_role": ["auditor", "privacy_officer"], "hub_official_id": "x.1"},
-         "several console roles"),
+        (
+            {"sub": "u-3", "hub_role": ["auditor", "privacy_officer"], "hub_official_id": "x.1"},
+            "several console roles",
+        ),
     ],
 )
 async def test_claims_without_one_role_sign_no_one_in(

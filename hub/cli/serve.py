@@ -266,11 +266,15 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         load_keys(settings)
         if not settings.is_production:
             sample = build_example(settings, args.host, args.port)
+            rrn = sample.body["variables"]["rrn"]  # type: ignore[index]
             print(
                 f"\nSSIS Hub on {sample.url}, acting as agency {sample.agency} for purpose "
                 f"{sample.purpose}. Try:\n\n{sample.curl()}\n\n"
                 f"The token lives {settings.access_token_ttl_s} s; sign a fresh one with\n"
-                f"  ssis-hub dev-token --agency {sample.agency} --official {DEMO_OFFICIAL}\n",
+                f"  ssis-hub dev-token --agency {sample.agency} --official {DEMO_OFFICIAL}\n\n"
+                f"The console is at http://{args.host}:{args.port}/console/ : sign in as a "
+                "privacy officer, an auditor or a consent manager with any official id, or as "
+                f"the citizen {rrn} to see who used their data (after the request above).\n",
                 flush=True,
             )
         if args.workers > 1:

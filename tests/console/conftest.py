@@ -66,6 +66,6 @@ class Console:
 
 
 @pytest.fixture
-async def console(database: Database, hub_factory: HubFactory) -> Console:
+async def console(database: Database, hub_factory: HubFactory) -> Console:  # noqa: F811
     """A hub on the baseline policy (rolled back after the test) with its console."""
     return Console(await hub_factory(database, policy="database"))

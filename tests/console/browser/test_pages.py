@@ -1,4 +1,4 @@
-"""Every console page in the browser: axe-core finds no serious or critical violation; screenshots."""
+"""Every console page in the browser: no serious or critical axe-core violation; screenshots."""
 
 from __future__ import annotations
 

@@ -11,9 +11,9 @@ import pytest
 from hub.db.session import Database
 from hub.settings import OIDCProvider as ProviderSettings
 from simulator.population import Population
-from tests.console.conftest import Console
-from tests.console.oidc_provider import CLIENT_ID, CLIENT_SECRET, OIDCProvider
 from tests.hub.admin.audit_helpers import access
+from tests.hub.console.conftest import Console
+from tests.hub.console.oidc_provider import CLIENT_ID, CLIENT_SECRET, OIDCProvider
 from tests.schema.conftest import HubFactory
 
 PUBLIC_URL = "http://hub.test"

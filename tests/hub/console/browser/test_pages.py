@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from hub.console.navigation import AUDITOR, CONSENT_DESK, OFFICER, Section
-from tests.console.browser.conftest import HubServer, check_page, sign_in_official, sign_out
+from tests.hub.console.browser.conftest import HubServer, check_page, sign_in_official, sign_out
 
 
 def test_the_sign_in_page_and_its_error_summary(console_page: Page, hub_server: HubServer) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.console.browser.conftest import (
+from tests.hub.console.browser.conftest import (
     HubServer,
     check_page,
     sign_in_citizen,

@@ -13,8 +13,8 @@ from hub.console.navigation import AUDITOR, CONSENT_DESK, OFFICER
 from hub.db.models import AuditEntry, ConsoleSession
 from hub.db.session import Database
 from simulator.population import Population
-from tests.console.conftest import Console, csrf_of
 from tests.hub.admin.audit_helpers import access
+from tests.hub.console.conftest import Console, csrf_of
 from tests.schema.conftest import AGENCY, HubFactory
 
 pytestmark = pytest.mark.usefixtures("database")

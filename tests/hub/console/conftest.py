@@ -1,6 +1,6 @@
 """In-process console tests: a hub on the test database, called through httpx like a browser.
 
-The browser tests (tests/console/browser/) run a real hub process instead.
+The browser tests (tests/hub/console/browser/) run a real hub process instead.
 """
 
 from __future__ import annotations

@@ -76,7 +76,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[4]
 SCREENSHOTS = Path(os.environ.get("HUB_CONSOLE_SCREENSHOTS", ROOT / "var" / "console-screenshots"))
 AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
 STARTUP_TIMEOUT_S = 90.0

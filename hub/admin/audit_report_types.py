@@ -46,7 +46,9 @@ def refusal_days(points: list[DayCount]) -> list[RefusalDayCount]:
 @strawberry.type(description="A stored signed tree head and what checking it found.")
 class TreeHeadStatus:
     head: TreeHeadInfo
-    signed_at: dt.datetime = strawberry.field(description="The head's timestamp, UTC.")
+    signed_at: dt.datetime | None = strawberry.field(
+        description="The head's timestamp, UTC; null if it names no representable time."
+    )
     key_known: bool = strawberry.field(
         description="The published key set (auditPublicKeys) holds the key the head names."
     )
@@ -59,12 +61,21 @@ class TreeHeadStatus:
     )
 
 
+def _signed_at(timestamp_ms: int) -> dt.datetime | None:
+    # A stored head is data to check, not to trust: a forged timestamp
+    # beyond the calendar must show as such, not fail the whole page.
+    try:
+        return dt.datetime.fromtimestamp(timestamp_ms / 1000, dt.UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
 def head_status_info(status: HeadStatus) -> TreeHeadStatus:
     """The GraphQL view of a checked head."""
     head = status.head
     return TreeHeadStatus(
         head=tree_head_info(head),
-        signed_at=dt.datetime.fromtimestamp(head.timestamp_ms / 1000, dt.UTC),
+        signed_at=_signed_at(head.timestamp_ms),
         key_known=status.key_known,
         signature_valid=status.signature_valid,
         consistent_with_previous=status.consistent_with_previous,

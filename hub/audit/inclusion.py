@@ -107,6 +107,9 @@ def verify_document(document: object, keys: HeadKeys) -> ProofCheck:
             entry_seq, content = from_json(dict(entry))
             if entry_seq != seq:
                 raise ValueError(f"the entry is entry {entry_seq}, not {seq}")
+        # Encoded here, inside the guard: a value JSON allows but the
+        # encoding does not (an integer beyond 64 bits) makes the entry malformed.
+        content_leaf = None if content is None else entry_leaf_hash(seq, content)
     except (KeyError, ValueError, TypeError) as exc:
         return _fail(f"malformed document: {exc}", malformed=True)
     if head.size != size:
@@ -114,7 +117,7 @@ def verify_document(document: object, keys: HeadKeys) -> ProofCheck:
     refused = head_refusal(as_key_set(keys), head)
     if refused is not None:
         return _fail(refused[2])
-    if content is not None and entry_leaf_hash(seq, content) != leaf:
+    if content_leaf is not None and content_leaf != leaf:
         return _fail(f"entry {seq}'s content does not hash to its leaf hash (modified)")
     if not verify_inclusion(leaf, seq, size, path, head.root_hash):
         return _fail(f"the audit path does not lead from leaf {seq} to the signed root")

@@ -51,6 +51,15 @@ async def test_heads_are_listed_newest_first_and_checked(
     [forged, _] = (await audit(admin, HEADS))["data"]["treeHeads"]["items"]
     assert (forged["signatureValid"], forged["consistentWithPrevious"]) == (False, False)
 
+    # A timestamp beyond the calendar shows as no time, not as a failed page.
+    async with database.session() as session:
+        await session.execute(
+            update(AuditTreeHead).where(AuditTreeHead.size == 1).values(timestamp_ms=2**62)
+        )
+        await session.commit()
+    [_, odd] = (await audit(admin, HEADS))["data"]["treeHeads"]["items"]
+    assert odd["signedAt"] is None and odd["signatureValid"] is False
+
 
 async def test_an_entrys_proof_verifies_here_and_offline(
     admin: Admin, population: Population

@@ -89,3 +89,13 @@ def test_anything_else_is_malformed_not_an_error() -> None:
     for document in documents:
         check = verify_document(document, AuditPublicKeys())
         assert not check.ok and check.malformed
+
+
+async def test_an_entry_the_encoding_refuses_is_malformed(
+    database: Database, keys: KeyRing
+) -> None:
+    await write_log(database, keys, 3, head_sizes=(3,))
+    document = await _document(database, keys, 1)
+    document["entry"]["policy_version"] = 2**70  # valid JSON, beyond the encoding's integers
+    check = verify_document(document, ring_public_keys(keys))
+    assert not check.ok and check.malformed, check.message

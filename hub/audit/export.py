@@ -92,6 +92,23 @@ async def iter_export(
     """The lines (without newlines) of the export of [first, last), streamed in chunks."""
     header = await export_header(db, keys, first, last)
     yield _line(header)
+    async for line in iter_entry_lines(db, header):
+        yield line
+
+
+def header_line(header: dict[str, Any]) -> str:
+    """The header as its line of the export (without the newline)."""
+    return _line(header)
+
+
+async def iter_entry_lines(db: Database, header: dict[str, Any]) -> AsyncIterator[str]:
+    """The entry lines (without newlines) of the export `header` begins, in chunks.
+
+    Apart from `iter_export` so that a caller can act between building the
+    header (which checks the range and signs its head) and streaming the
+    entries: the auditors' export logs the read there, before a byte leaves.
+    """
+    first: int = header["first"]
     end: int = header["last"]
     cursor = first
     async with db.session() as session:

@@ -40,20 +40,16 @@ def add_audit_parser(sub: Any) -> None:
     p = commands.add_parser("verify", help="verify an export offline, or the database")
     p.add_argument("export", nargs="?", type=Path, help="the export (.jsonl) to verify")
     p.add_argument("--database", action="store_true", help="verify the live database instead")
-    given = p.add_mutually_exclusive_group()
-    given.add_argument(
-        "--public-key",
-        type=Path,
-        help="the hub's audit public key (PEM or JWK) or key set (JWKS), as a file",
-    )
-    given.add_argument(
-        "--jwks",
-        metavar="FILE_OR_URL",
-        help="the audit key set (JWKS): a file, or the hub's https://.../audit/keys.json; "
-        "each head is checked with the key its kid names",
-    )
+    _add_key_options(p)
     p.add_argument("--database-url", help="override HUB_DATABASE_URL")
     p.set_defaults(func=cmd_verify)
+
+    p = commands.add_parser(
+        "verify-proof", help="verify an entry's inclusion proof document offline"
+    )
+    p.add_argument("document", type=Path, help="the proof document (.json) to verify")
+    _add_key_options(p)
+    p.set_defaults(func=cmd_verify_proof)
 
     p = commands.add_parser("public-key", help="print the audit public key (PEM) or --jwks")
     p.add_argument(
@@ -73,6 +69,22 @@ def add_audit_parser(sub: Any) -> None:
     )
     p.add_argument("--database-url", help="override HUB_DATABASE_URL")
     p.set_defaults(func=cmd_prune)
+
+
+def _add_key_options(p: argparse.ArgumentParser) -> None:
+    """--public-key or --jwks: the keys a verifier checks heads with."""
+    given = p.add_mutually_exclusive_group()
+    given.add_argument(
+        "--public-key",
+        type=Path,
+        help="the hub's audit public key (PEM or JWK) or key set (JWKS), as a file",
+    )
+    given.add_argument(
+        "--jwks",
+        metavar="FILE_OR_URL",
+        help="the audit key set (JWKS): a file, or the hub's https://.../audit/keys.json; "
+        "each head is checked with the key its kid names",
+    )
 
 
 def _settings() -> Settings:
@@ -225,6 +237,28 @@ def cmd_verify(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _error(f"cannot read {args.export}: {exc.strerror}")
     return _verdict(report)
+
+
+def cmd_verify_proof(args: argparse.Namespace) -> int:
+    """Verify an inclusion proof document: exit 0 if it holds, 1 if not, 2 if unreadable."""
+    from hub.audit.inclusion import verify_document
+
+    try:
+        public_key = _given_keys(args)
+        if public_key is None:
+            return _error(
+                "--public-key or --jwks is required: obtain the hub's audit keys independently"
+            )
+        document = json.loads(args.document.read_text(encoding="utf-8"))
+    except ValueError as exc:  # a bad key, or a file that is not JSON (or not UTF-8)
+        return _error(str(exc))
+    except OSError as exc:
+        return _error(f"cannot read {args.document}: {exc.strerror}")
+    check = verify_document(document, public_key)
+    print(check.message if check.ok else f"FAIL: {check.message}")
+    if check.ok:
+        return 0
+    return 2 if check.malformed else 1
 
 
 def _verify_database(args: argparse.Namespace) -> int:

@@ -335,6 +335,12 @@ QUERIES_BY_ROLE = {
         "{ consistencyProof(fromSize: 1, toSize: 1) { proof } }",
         "{ exportRange(first: 0, last: 0) }",
         f"mutation {{ signTreeHead {{ {HEAD} }} }}",
+        '{ auditAccessSeries(from: "2026-11-01", to: "2026-11-02") { count } }',
+        '{ auditRefusalSeries(from: "2026-11-01", to: "2026-11-02") { count } }',
+        '{ officialActivitySeries(official: "kim.01", from: "2026-11-01", to: "2026-11-02") '
+        "{ count } }",
+        "{ treeHeads { nextCursor } }",
+        "{ entryInclusion(seq: 0) { verified } }",
     ],
     "officer": [
         "{ policyVersions { version } }",

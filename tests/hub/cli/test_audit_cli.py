@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from hub.app.prepare import prepare_database
-from hub.audit.heads import SignedTreeHead, load_public_key, verify_head
+from hub.audit.entries import EntryContent, entry_leaf_hash
+from hub.audit.heads import SignedTreeHead, load_public_key, sign_head, verify_head
+from hub.audit.inclusion import proof_document
+from hub.audit.keyset import heads_jwks
+from hub.audit.merkle import LeafHashes, inclusion_proof
 from hub.cli.main import main
 from hub.db.session import Database
-from hub.keys import load_keys
+from hub.keys import KeyRing, load_keys
 from hub.settings import Settings
 from tests.hub.audit.logbook import write_log
 
@@ -167,3 +173,62 @@ def test_prune_then_verify(
     assert main(["audit", "verify", "--database", "--public-key", str(key_file)]) == 0
     assert "OK: 12 entries (12 pruned, hash only)" in capsys.readouterr().out
     assert main(["audit", "prune", "--before", "last tuesday"]) == 2
+
+
+def _proof_document(keys: KeyRing, seq: int = 2, size: int = 5) -> dict[str, Any]:
+    """A proof document for entry `seq` of an in-memory log of `size` entries."""
+    contents = [
+        EntryContent(
+            kind="access",
+            occurred_at=dt.datetime(2026, 11, 26, 9, i, tzinfo=dt.UTC),
+            request_id=f"r-{i}",
+            agency="NPS",
+            official="kim.01",
+            purpose="p",
+            case_ref=f"CASE-{i}",
+            person="PSEUDONYM",
+            outcome="released",
+        )
+        for i in range(size)
+    ]
+    leaves = [entry_leaf_hash(i, c) for i, c in enumerate(contents)]
+    tree = LeafHashes(leaves)
+    head = sign_head(keys, size, tree.subtree(0, size), 1_795_685_400_000)
+    path = inclusion_proof(seq, size, tree)
+    return proof_document(seq, contents[seq], leaves[seq], path, head, heads_jwks(keys))
+
+
+@pytest.mark.parametrize(
+    ("tamper", "code", "said"),
+    [
+        ({}, 0, "OK: entry 2 is in the tree of size 5"),
+        ({"leaf_index": 3}, 2, "FAIL: malformed document"),
+        ({"audit_path": ["00" * 32]}, 1, "FAIL: the audit path does not lead"),
+    ],
+)
+def test_verify_proof(
+    hub_env: str,
+    key_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    tamper: dict[str, Any],
+    code: int,
+    said: str,
+) -> None:
+    document = {**_proof_document(load_keys(Settings())), **tamper}
+    path = tmp_path / "proof.json"
+    path.write_text(json.dumps(document))
+    assert main(["audit", "verify-proof", str(path), "--public-key", str(key_file)]) == code
+    assert capsys.readouterr().out.startswith(said)
+
+
+def test_verify_proof_needs_readable_inputs(
+    key_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "proof.json"
+    path.write_text("not json")
+    assert main(["audit", "verify-proof", str(path), "--public-key", str(key_file)]) == 2
+    assert main(["audit", "verify-proof", str(path)]) == 2
+    assert main(["audit", "verify-proof", str(tmp_path / "none.json"), "--jwks", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "--public-key or --jwks is required" in err and "error:" in err

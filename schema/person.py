@@ -286,8 +286,11 @@ class PersonTypes:
         failures = [r for r in results if isinstance(r, SourceError)]
         if len(failures) == len(results):
             # No source could vouch for the person: say so rather than hand
-            # out an id for someone who may not exist.
+            # out an id for someone who may not exist. The request asked
+            # about them all the same, so the access log says what failed.
             first = failures[0]
+            for name in ctx.plan.fields or {"*": set()}:
+                ctx.access.refused(rrn, name, first.code)
             raise SourceFailureError(
                 first.code, first.source, f"source {first.source} {first.reason}"
             )

@@ -209,3 +209,33 @@ async def test_waiting_for_a_pooled_connection_ends_within_the_budget(
     # The second call gets the connection when the first ends and is cut off
     # by its budget; the rest never get one in time, so never reach the source.
     assert hub.calls()["NTS"] < 10
+
+
+async def test_a_person_no_source_could_vouch_for_is_logged_as_refused(
+    hub_factory: HubFactory, database: Database, population: Population
+) -> None:
+    from sqlalchemy import select
+
+    from hub.db.models import AuditEntry
+
+    hub = await _fast_hub(hub_factory, database)
+    hub.sources.set_fault("NTS", error_rate=1.0)
+    response = await hub.post(
+        "query($r: String!) { person(rrn: $r) { earnedIncome { annualAmount } } }",
+        {"r": population.sample_rrns(1)[0]},
+    )
+    body = response.json()
+    assert body["data"]["person"] is None
+    assert body["errors"][0]["extensions"] == {"code": "SOURCE_UNAVAILABLE", "source": "NTS"}
+    async with database.session() as session:
+        entries = list(
+            await session.scalars(
+                select(AuditEntry).where(
+                    AuditEntry.request_id == response.headers["hub-request-id"]
+                )
+            )
+        )
+    # Asked about, nothing released: the log still says so, and why.
+    assert [(e.outcome, e.refused) for e in entries] == [
+        ("refused", {"earnedIncome": "SOURCE_UNAVAILABLE"})
+    ]

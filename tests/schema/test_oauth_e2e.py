@@ -177,11 +177,16 @@ def _stranger(ring: KeyRing, settings: Settings) -> str:
     return jwt.encode(header, _claims(settings), other, algorithms=TOKEN_ALGORITHMS)
 
 
-NOW = int(time.time())
+def _now() -> int:
+    # Read when a token is forged, not when the module is collected: a long
+    # suite would otherwise reach this test after "not yet valid" had begun.
+    return int(time.time())
+
+
 Forge = Callable[[KeyRing, Settings], str]
 ACCESS_TOKEN_CASES: list[tuple[str, Forge, str]] = [
-    ("expired", lambda r, s: _signed(r, _claims(s, iat=NOW - 900, exp=NOW - 60)), "expired"),
-    ("not yet valid", lambda r, s: _signed(r, _claims(s, nbf=NOW + 300)), "not yet valid"),
+    ("expired", lambda r, s: _signed(r, _claims(s, iat=_now() - 900, exp=_now() - 60)), "expired"),
+    ("not yet valid", lambda r, s: _signed(r, _claims(s, nbf=_now() + 300)), "not yet valid"),
     ("wrong audience", lambda r, s: _signed(r, _claims(s, aud="other-hub")), "wrong audience"),
     ("wrong issuer", lambda r, s: _signed(r, _claims(s, iss="https://evil")), "wrong issuer"),
     ("alg none", lambda r, s: unsigned({"typ": "at+jwt"}, _claims(s)), "alg none"),

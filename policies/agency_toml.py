@@ -319,10 +319,24 @@ def _line_of(lines: dict[str, tuple[int, int]], path: str) -> tuple[int | None, 
     return None, None
 
 
+class ProposalInvalid(ValueError):
+    """An edited agency file cannot be proposed; `problems` lists every one, placed."""
+
+    def __init__(self, agency: str, problems: Sequence[ProposalProblem]) -> None:
+        self.agency = agency
+        self.problems = tuple(problems)
+        super().__init__(
+            f"the policy of {agency} has {len(self.problems)} problem(s): "
+            + "; ".join(str(p) for p in self.problems[:3])
+            + ("; ..." if len(self.problems) > 3 else "")
+        )
+
+
 __all__ = [
     "MAX_PROBLEMS",
     "AgencyNotInPolicy",
     "AgencyProposal",
+    "ProposalInvalid",
     "ProposalProblem",
     "agency_part",
     "locate",

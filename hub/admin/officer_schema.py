@@ -7,6 +7,7 @@ same services the console calls; every field is for privacy officers
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 import strawberry
@@ -100,8 +101,8 @@ class ReplayPurpose:
 class PolicyReplay:
     agency: str
     active_version: int
-    since: str
-    until: str
+    since: dt.datetime | None = strawberry.field(description="The window replayed: [since, until).")
+    until: dt.datetime | None
     outcomes: ReplayOutcomes
     capped: bool = strawberry.field(
         description="More requests than the cap: only the newest `cap` were considered."
@@ -141,8 +142,8 @@ def policy_replay(report: ReplayReport) -> PolicyReplay:
     return PolicyReplay(
         agency=report.agency,
         active_version=report.active_version,
-        since=report.since.isoformat() if report.since else "",
-        until=report.until.isoformat() if report.until else "",
+        since=report.since,
+        until=report.until,
         outcomes=_outcomes(report.outcomes),
         capped=report.capped,
         cap=report.cap or 0,

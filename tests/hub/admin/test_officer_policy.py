@@ -9,7 +9,7 @@ from sqlalchemy import select
 from hub.db.models import PolicyVersion, RequestPlan
 from hub.db.session import Database
 from simulator.population import Population
-from tests.hub.admin.conftest import Admin, codes
+from tests.hub.admin.conftest import OFFICER_B, Admin, codes
 from tests.schema.conftest import AGENCY, PURPOSE, Hub, HubFactory
 
 INCOME = "query($r: String!) { person(rrn: $r) { earnedIncome { year annualAmount } } }"
@@ -188,6 +188,17 @@ async def test_a_valid_file_is_proposed_on_its_base_with_four_eyes(admin: Admin)
     assert codes(stale) == ["POLICY_BASE_STALE"]
     own = await admin.run("mutation { approvePolicyVersion(version: 2) { status } }")
     assert codes(own) == ["VERSION_ERROR"]
+    # The approving officer replays the stored proposal.
+    stored = await admin.run(
+        """query { replayPolicyVersion(agency: "LOCAL_WELFARE", version: 2) {
+             since until fieldChanges { summary } } }""",
+        token=admin.token(OFFICER_B),
+    )
+    replayed = stored["data"]["replayPolicyVersion"]
+    assert replayed["fieldChanges"] == [
+        {"summary": "earnedIncome.annualAmount: full → annualAmountBand"}
+    ]
+    assert replayed["since"] < replayed["until"]
 
 
 async def test_agency_grants_list_every_purpose_with_its_fields(admin: Admin) -> None:

@@ -14,12 +14,45 @@ from policies.document import DENIED, FULL, ConsentBasis, Grant, PolicyDocument
 from policies.transforms import TRANSFORMS
 
 
-class PolicyError(ValueError):
-    """A policy contradicts the catalog; `problems` names every offender."""
+@dataclass(frozen=True, slots=True)
+class PolicyProblem:
+    """One contradiction with the catalog, and where in the document it is.
 
-    def __init__(self, problems: list[str]) -> None:
+    `path` names the offending value in the document, e.g.
+    `agencies[3].grants[2].types.earnedIncome.fields.annualAmount`, so an
+    editor can point at it.
+    """
+
+    path: str
+    message: str
+
+
+class PolicyError(ValueError):
+    """A policy contradicts the catalog; `problems` names every offender.
+
+    `located` holds the same problems with their paths in the document.
+    """
+
+    def __init__(self, problems: list[str], located: list[PolicyProblem] | None = None) -> None:
         super().__init__("policy rejected: " + "; ".join(problems))
         self.problems = problems
+        self.located = located if located is not None else [PolicyProblem("", p) for p in problems]
+
+
+class _Problems:
+    """Collects problems with their paths; the messages alone stay PolicyError.problems."""
+
+    def __init__(self) -> None:
+        self.located: list[PolicyProblem] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.located.append(PolicyProblem(path, message))
+
+    def __bool__(self) -> bool:
+        return bool(self.located)
+
+    def error(self) -> PolicyError:
+        return PolicyError([p.message for p in self.located], self.located)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,44 +111,50 @@ class CompiledPolicy:
         )
 
 
-def _release(info_type: InfoType, name: str, rule: str, problems: list[str]) -> FieldRelease | None:
+def _release(
+    info_type: InfoType, name: str, rule: str, problems: _Problems, path: str
+) -> FieldRelease | None:
     where = f"{info_type.name}.{name}"
     declared = {f.name: f for f in info_type.fields}
     spec = declared.get(name)
     if spec is None:
-        problems.append(f"unknown field {where}")
+        problems.add(path, f"unknown field {where}")
         return None
     if rule == DENIED:
         return None
     if rule == FULL:
         if spec.kind is Kind.MEMBERS or spec.exposed:
             return FieldRelease(name, name, FULL, None)
-        problems.append(f"field {where} cannot be released")
+        problems.add(path, f"field {where} cannot be released")
         return None
     form = next((f for f in spec.forms if f.name == rule), None)
     if form is None:
         choices = ", ".join([FULL, DENIED, *(f.name for f in spec.forms)])
-        problems.append(f"field {where}: {rule!r} is not one of {choices}")
+        problems.add(path, f"field {where}: {rule!r} is not one of {choices}")
         return None
     if form.transform not in TRANSFORMS:
-        problems.append(f"form {info_type.name}.{form.name}: unknown transform {form.transform}")
+        problems.add(path, f"form {info_type.name}.{form.name}: unknown transform {form.transform}")
         return None
     return FieldRelease(form.name, name, str(form.form), form.transform)
 
 
 def _compile_grant(
-    agency: str, grant: Grant, catalog: Catalog, problems: list[str]
+    agency: str, grant: Grant, catalog: Catalog, problems: _Problems, path: str
 ) -> CompiledGrant:
     releases: dict[str, dict[str, FieldRelease]] = {}
     consent_types: set[str] = set()
     for type_name, type_grant in grant.types.items():
         if not catalog.has_info_type(type_name):
-            problems.append(f"{agency}/{grant.purpose}: unknown information type {type_name}")
+            problems.add(
+                f"{path}.types.{type_name}",
+                f"{agency}/{grant.purpose}: unknown information type {type_name}",
+            )
             continue
         info_type = catalog.info_type(type_name)
         released = {}
         for name, rule in type_grant.fields.items():
-            release = _release(info_type, name, rule, problems)
+            field_path = f"{path}.types.{type_name}.fields.{name}"
+            release = _release(info_type, name, rule, problems, field_path)
             if release is not None:
                 released[release.schema_field] = release
         if released:
@@ -136,29 +175,36 @@ def _compile_grant(
 
 
 def compile_policy(document: PolicyDocument, catalog: Catalog, version: int) -> CompiledPolicy:
-    """Validate `document` against the catalog and compile it; PolicyError lists all problems."""
-    problems: list[str] = []
+    """Validate `document` against the catalog and compile it; PolicyError lists all problems.
+
+    Each problem is located too (`PolicyError.located`), by its path in the
+    document: `agencies[i].grants[j].types.T.fields.F`.
+    """
+    problems = _Problems()
     grants: dict[tuple[str, str], CompiledGrant] = {}
     seen_agencies: set[str] = set()
-    for agency_policy in document.agencies:
+    for i, agency_policy in enumerate(document.agencies):
         code = agency_policy.agency
         agency = catalog.agency(code)
         if agency is None:
-            problems.append(f"unknown agency {code}")
+            problems.add(f"agencies[{i}].agency", f"unknown agency {code}")
             continue
         if code in seen_agencies:
-            problems.append(f"agency {code} appears twice")
+            problems.add(f"agencies[{i}].agency", f"agency {code} appears twice")
         seen_agencies.add(code)
-        for grant in agency_policy.grants:
+        for j, grant in enumerate(agency_policy.grants):
+            path = f"agencies[{i}].grants[{j}]"
             if agency.purpose(grant.purpose) is None:
-                problems.append(f"agency {code} has not declared purpose {grant.purpose}")
+                problems.add(
+                    f"{path}.purpose", f"agency {code} has not declared purpose {grant.purpose}"
+                )
                 continue
             if (code, grant.purpose) in grants:
-                problems.append(f"{code}/{grant.purpose} is granted twice")
+                problems.add(f"{path}.purpose", f"{code}/{grant.purpose} is granted twice")
                 continue
-            grants[(code, grant.purpose)] = _compile_grant(code, grant, catalog, problems)
+            grants[(code, grant.purpose)] = _compile_grant(code, grant, catalog, problems, path)
     if problems:
-        raise PolicyError(problems)
+        raise problems.error()
     return CompiledPolicy(version=version, grants=grants)
 
 

@@ -219,6 +219,8 @@ class HubContext:
     decision: Decision | None = None
     query_hash: str | None = None
     plan: FieldPlan = field(default_factory=FieldPlan)
+    #: Every person the operation names (the gate's count); None until the gate counts.
+    persons_named: int | None = None
     access: AccessRecorder = field(default_factory=AccessRecorder)
     _loaders: dict[tuple[str, frozenset[str]], SourceLoader] = field(default_factory=dict)
     _subjects: SubjectLoader | None = None

@@ -175,6 +175,7 @@ class RequestGate(SchemaExtension):
                     if operation is not None
                     else None
                 ) or NamedPersons(0)
+                ctx.persons_named = named.count
                 try:
                     decision = self._decide(ctx, plan, named)
                     self._check_case(ctx)

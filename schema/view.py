@@ -17,7 +17,13 @@ from starlette.requests import Request
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
-from hub.audit.access_log import AccessFacts, ConsentAlreadyUsed, PersonOutcome, commit_access
+from hub.audit.access_log import (
+    AccessFacts,
+    ConsentAlreadyUsed,
+    PersonOutcome,
+    PlanFacts,
+    commit_access,
+)
 from hub.auth.graphql_view import (
     CASE_HEADER,
     REQUEST_ID_HEADER,
@@ -92,6 +98,15 @@ def _facts(context: HubContext) -> AccessFacts:
         legal_basis=grant.legal_basis if grant is not None else None,
         query_hash=context.query_hash,
         suppressed_until=suppressed_until,
+        # What was asked, refused or not, so that a proposed policy can be
+        # replayed against it (hub.admin.replay).
+        plan=PlanFacts(
+            selected=context.plan.fields,
+            persons=context.persons_named or 0,
+            walks_household=context.plan.walks_household,
+        )
+        if context.persons_named is not None
+        else None,
     )
 
 

@@ -18,11 +18,14 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
+from hub.admin.replay import ReplayWindowInvalid
 from hub.audit.writer import AuditUnavailable
 from hub.identity.rrn import InvalidRRN
+from policies.agency_toml import AgencyNotInPolicy, ProposalInvalid
 from policies.compiled import PolicyError
 from policies.consent import ConsentError, ConsentNotFound
 from policies.document import PolicyFileError
+from policies.overview import UnknownAgency
 from policies.versions import PolicyBaseStale, VersionConflict, VersionError, VersionNotFound
 from schema.error_logging import log_graphql_errors
 from schema.masking import internal_error
@@ -57,8 +60,25 @@ class CaseRefRequired(AdminError):
 
 def _extensions(exc: BaseException) -> dict[str, Any] | None:
     """The extensions for a domain exception, or None when it is not one."""
+    if isinstance(exc, ProposalInvalid):
+        return {
+            "code": "POLICY_INVALID",
+            "problems": [str(p) for p in exc.problems],
+            "located": [
+                {"path": p.path, "message": p.message, "line": p.line, "column": p.column}
+                for p in exc.problems
+            ],
+        }
     if isinstance(exc, PolicyError):
-        return {"code": "POLICY_INVALID", "problems": exc.problems}
+        return {
+            "code": "POLICY_INVALID",
+            "problems": exc.problems,
+            "located": [{"path": p.path, "message": p.message} for p in exc.located],
+        }
+    if isinstance(exc, ReplayWindowInvalid):
+        return {"code": "INVALID_ARGUMENT", "argument": "days"}
+    if isinstance(exc, UnknownAgency | AgencyNotInPolicy):
+        return {"code": "NOT_FOUND"}
     if isinstance(exc, PolicyFileError):
         return {"code": "POLICY_INVALID", "problems": [str(exc)]}
     if isinstance(exc, VersionNotFound | ConsentNotFound):

@@ -37,6 +37,7 @@ from hub.admin.clients_schema import ClientsMutation, ClientsQuery
 from hub.admin.context import AdminContext
 from hub.admin.documents_schema import DocumentsMutation, DocumentsQuery
 from hub.admin.errors import DomainErrors, log_admin_errors
+from hub.admin.officer_schema import OfficerMutation, OfficerQuery
 from hub.admin.permissions import (
     ConsentChannels,
     ConsentLookup,
@@ -193,7 +194,7 @@ async def resolve_consents(info: strawberry.Info, rrn: str) -> list[ConsentInfo]
 
 
 @strawberry.type
-class Query(AuditorQuery, CitizenQuery, DocumentsQuery, ClientsQuery):
+class Query(AuditorQuery, CitizenQuery, DocumentsQuery, ClientsQuery, OfficerQuery):
     """What privacy officers, consent channels, auditors and the citizen portal may look up."""
 
     policy_versions: list[PolicyVersionInfo] = strawberry.field(
@@ -306,7 +307,7 @@ async def resolve_revoke(info: strawberry.Info, id: strawberry.ID, reason: str) 
 
 
 @strawberry.type
-class Mutation(AuditorMutation, DocumentsMutation, ClientsMutation):
+class Mutation(AuditorMutation, DocumentsMutation, ClientsMutation, OfficerMutation):
     """Changes, each recorded under the caller's identity."""
 
     propose_policy_version: int = strawberry.mutation(

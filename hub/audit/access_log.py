@@ -10,12 +10,13 @@ that was delivered.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
+from typing import Any
 
 from hub.audit.entries import EntryContent, EntryKind
 from hub.audit.writer import AuditUnavailable, AuditWriter, ConsentAlreadyUsed
-from hub.db.models import Pseudonym, Subject, utcnow
+from hub.db.models import Pseudonym, RequestPlan, Subject, utcnow
 from hub.identity.pseudonyms import agency_person_id
 from hub.identity.subjects import person_id, subject_rows
 from hub.keys import KeyRing
@@ -25,8 +26,22 @@ __all__ = [
     "AuditUnavailable",
     "ConsentAlreadyUsed",
     "PersonOutcome",
+    "PlanFacts",
     "commit_access",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanFacts:
+    """What the request asked for, as the decision saw it: recorded beside its entries.
+
+    `selected` maps each information type to the schema fields selected on
+    it; `persons` counts every person named. No person is identified.
+    """
+
+    selected: Mapping[str, Set[str]]
+    persons: int
+    walks_household: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +58,8 @@ class AccessFacts:
     legal_basis: str | None = None
     query_hash: str | None = None
     suppressed_until: dt.datetime | None = None
+    #: The request's plan, recorded in `request_plans` with the entries (None: not recorded).
+    plan: PlanFacts | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +133,24 @@ async def commit_access(
                 suppressed_until=facts.suppressed_until,
             )
         )
-    side_rows = [
+    side_rows: list[tuple[type[Any], list[dict[str, Any]]]] = [
         (Subject, subject_rows(keys, [o.rrn for o in outcomes])),
         (Pseudonym, pseudonyms),
     ]
+    if facts.plan is not None:
+        side_rows.append((RequestPlan, [_plan_row(facts, facts.plan, now)]))
     return await writer.append(entries, side_rows, spends)
+
+
+def _plan_row(facts: AccessFacts, plan: PlanFacts, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "request_id": facts.request_id,
+        "occurred_at": now,
+        "agency": facts.agency,
+        "purpose": facts.purpose,
+        "selected": {t: sorted(names) for t, names in sorted(plan.selected.items())},
+        "persons": plan.persons,
+        "walks_household": plan.walks_household,
+        "policy_version": facts.policy_version,
+        "query_hash": facts.query_hash,
+    }

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import null, select, update
+from sqlalchemy import delete, null, select, update
 
 from hub.audit.entries import EntryContent
-from hub.db.models import AuditEntry, utcnow
+from hub.db.models import AuditEntry, RequestPlan, utcnow
 from hub.db.session import Database
 from hub.settings import Settings
 
@@ -33,13 +33,19 @@ def default_cutoff(settings: Settings, now: dt.datetime | None = None) -> dt.dat
 
 
 async def prune(db: Database, older_than: dt.datetime) -> int:
-    """Remove the content of entries that occurred before `older_than`; return how many."""
+    """Remove the content of entries that occurred before `older_than`; return how many.
+
+    The request plans recorded with them (`request_plans`) are deleted too.
+    """
     if older_than.tzinfo is None:
         raise ValueError("the cutoff must be timezone-aware")
     # SQLite keeps times as UTC wall-clock text, so compare in UTC everywhere.
     older_than = older_than.astimezone(dt.UTC)
     # SQL NULL, not JSON null, in the JSON columns too: nothing of the content stays.
     cleared = {name: null() for name in CONTENT_COLUMNS}
+    # What the requests asked for goes with the entries' content: it says
+    # which agency asked what, when, under which purpose.
+    await _prune_plans(db, older_than)
     total = 0
     while True:
         async with db.session() as session:
@@ -62,3 +68,20 @@ async def prune(db: Database, older_than: dt.datetime) -> int:
             )
             await session.commit()
         total += len(seqs)
+
+
+async def _prune_plans(db: Database, older_than: dt.datetime) -> None:
+    """Delete the request plans (`request_plans`) recorded before the cutoff, in batches."""
+    while True:
+        async with db.session() as session:
+            ids = list(
+                await session.scalars(
+                    select(RequestPlan.request_id)
+                    .where(RequestPlan.occurred_at < older_than)
+                    .limit(BATCH)
+                )
+            )
+            if not ids:
+                return
+            await session.execute(delete(RequestPlan).where(RequestPlan.request_id.in_(ids)))
+            await session.commit()

@@ -194,7 +194,10 @@ class AuditWriter:
                 fresh = [row for key, row in keyed if (model.__tablename__, key) not in self._known]
                 if fresh:
                     await session.execute(_insert_ignoring(dialect, model), fresh)
-                    written += [(model.__tablename__, key) for key, _ in keyed]
+                    # Rows written once per request (request plans) would only
+                    # push the subjects and pseudonyms out of the bounded memory.
+                    if getattr(model, "remember_written", True):
+                        written += [(model.__tablename__, key) for key, _ in keyed]
             frontier = self._frontier
             if frontier is None or frontier.size != start:
                 # Another process wrote since our last batch: resume from the store.

@@ -8,11 +8,12 @@ numbers (subjects).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -98,6 +99,35 @@ class AuditEntry(Base):
     suppressed_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     pruned_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RequestPlan(Base):
+    """What one agency request asked for: the plan the gate decided, beside its entries.
+
+    The entries say per person what was released and refused, not what a
+    refused request asked for; this row does, so a proposed policy can be
+    replayed against recent requests (`hub.admin.replay`). It holds no
+    person: the count named, never who. Written by the audit writer in the
+    same transaction as the request's entries, and deleted with their
+    content by retention (`hub.audit.retention`).
+    """
+
+    __tablename__ = "request_plans"
+    __table_args__ = (Index("ix_request_plans_agency_time", "agency", "occurred_at"),)
+    #: Each request writes its row once: the audit writer need not remember it.
+    remember_written: ClassVar[bool] = False
+
+    request_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    agency: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[str] = mapped_column(String(64))
+    #: Information type -> the schema fields selected on it, sorted.
+    selected: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: Every person the operation named, over all its root fields and aliases.
+    persons: Mapped[int] = mapped_column(Integer)
+    walks_household: Mapped[bool] = mapped_column(Boolean)
+    policy_version: Mapped[int | None] = mapped_column(Integer)
+    query_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditNode(Base):

@@ -113,6 +113,13 @@ class Settings(KeySettings, EdgeSettings, ConsoleSettings):
         description="How long audit entries keep their content before `ssis-hub audit "
         "prune` reduces them to their leaf hash.",
     )
+    replay_max_requests: int = Field(
+        default=100_000,
+        gt=0,
+        le=10_000_000,
+        description="The most recorded requests one replay of a proposed policy decides "
+        "(the newest first); a report says when there were more.",
+    )
     access_token_ttl_s: int = Field(
         default=MAX_ACCESS_TOKEN_TTL_S,
         gt=0,

@@ -134,6 +134,13 @@ def test_every_field_declares_exactly_one_role_set() -> None:
         "disable_client": OfficersOnly,
         "enable_client": OfficersOnly,
         "remove_client_key": OfficersOnly,
+        "agency_policy_toml": OfficersOnly,
+        "check_agency_policy": OfficersOnly,
+        "policy_diff_from_active": OfficersOnly,
+        "replay_agency_policy": OfficersOnly,
+        "replay_policy_version": OfficersOnly,
+        "agency_grants": OfficersOnly,
+        "propose_agency_policy": OfficersOnly,
     }
 
 

@@ -15,7 +15,7 @@ from hub.audit.merkle import verify_consistency, verify_inclusion
 from hub.audit.proofs import stored_consistency_proof, stored_inclusion_proof, stored_root
 from hub.audit.retention import CONTENT_COLUMNS, default_cutoff, prune
 from hub.audit.verify import Problem, verify_database, verify_export
-from hub.db.models import AuditEntry, utcnow
+from hub.db.models import AuditEntry, RequestPlan, utcnow
 from hub.db.session import Database
 from hub.keys import KeyRing
 from hub.settings import Settings
@@ -104,3 +104,25 @@ def test_default_cutoff_follows_the_settings() -> None:
     now = dt.datetime(2026, 11, 26, tzinfo=dt.UTC)
     settings = Settings(audit_retention_days=30)
     assert default_cutoff(settings, now) == dt.datetime(2026, 10, 27, tzinfo=dt.UTC)
+
+
+async def test_prune_deletes_the_request_plans_recorded_before_the_cutoff(
+    database: Database,
+) -> None:
+    def plan(request_id: str, at: dt.datetime) -> RequestPlan:
+        return RequestPlan(
+            request_id=request_id,
+            occurred_at=at,
+            agency="LOCAL_WELFARE",
+            purpose="basic_livelihood_eligibility",
+            selected={"earnedIncome": ["annualAmount"]},
+            persons=1,
+            walks_household=False,
+        )
+
+    async with database.session() as session:
+        session.add_all([plan("old", LONG_AGO), plan("new", utcnow())])
+        await session.commit()
+    await prune(database, LONG_AGO + dt.timedelta(days=1))
+    async with database.session() as session:
+        assert list(await session.scalars(select(RequestPlan.request_id))) == ["new"]

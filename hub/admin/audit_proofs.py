@@ -1,4 +1,4 @@
-"""The auditors' proofs, checked heads and exports as plain services.
+"""The auditors' proofs, heads (the latest, all checked, signing one) and exports as services.
 
 Like `hub.admin.audit_reports` (whose steps they follow: permission,
 inquiry, arguments, read, log, answer), these serve both the administrative
@@ -9,6 +9,7 @@ verifier code an auditor runs offline (`hub.audit.inclusion`,
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 
 from sqlalchemy import select
@@ -22,10 +23,17 @@ from hub.admin.audit_report_types import (
     head_status_info,
 )
 from hub.admin.audit_reports import audited, auditor_case
-from hub.admin.audit_types import ConsistencyProof, InclusionProof, Long, tree_head_info
+from hub.admin.audit_types import (
+    ConsistencyProof,
+    InclusionProof,
+    Long,
+    TreeHeadInfo,
+    tree_head_info,
+)
 from hub.admin.auditing import DEFAULT_PAGE, cursor_seq, page_size, record_read
 from hub.admin.context import AdminContext
 from hub.admin.errors import InvalidArgument
+from hub.admin.permissions import AuditorsOnly, require_permission
 from hub.audit import heads
 from hub.audit.entries import content_of
 from hub.audit.export import export_header, header_line, iter_entry_lines
@@ -34,6 +42,8 @@ from hub.audit.inclusion import proof_document, verify_document
 from hub.audit.keyset import heads_jwks, ring_public_keys
 from hub.audit.proofs import stored_consistency_proof, stored_inclusion_proof, stored_root
 from hub.db.models import AuditEntry
+
+log = logging.getLogger("hub.admin")
 
 #: Most entries one `export_text` (the `exportRange` field) holds: it travels in one response.
 MAX_EXPORT = 50_000
@@ -226,3 +236,18 @@ async def export_text(ctx: AdminContext, first: int, last: int) -> str:
             f"export at most {MAX_EXPORT} entries at a time", argument="last", limit=MAX_EXPORT
         )
     return "".join([line async for line in await open_export(ctx, first, last)])
+
+
+async def latest_tree_head(ctx: AdminContext) -> TreeHeadInfo | None:
+    """The most recently signed head; None before the first. Not logged: it names no entry."""
+    await require_permission(AuditorsOnly, ctx, {})
+    head = await heads.latest_head(ctx.services.database)
+    return None if head is None else tree_head_info(head)
+
+
+async def sign_tree_head(ctx: AdminContext) -> TreeHeadInfo:
+    """Sign and store a head over the log as it is now (no inquiry: it reads no entry)."""
+    await require_permission(AuditorsOnly, ctx, {})
+    head = await heads.sign_current(ctx.services.database, ctx.services.keys)
+    log.info("%s signed tree head of size %d", ctx.principal.official, head.size)
+    return tree_head_info(head)

@@ -15,7 +15,6 @@ checks, queries and logging live.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Annotated
 
 import strawberry
@@ -26,6 +25,8 @@ from hub.admin.audit_proofs import (
     consistency_proof,
     export_text,
     inclusion_proof,
+    latest_tree_head,
+    sign_tree_head,
 )
 from hub.admin.audit_report_schema import AuditorReportsQuery
 from hub.admin.audit_reports import official_activity, search_entries
@@ -37,15 +38,12 @@ from hub.admin.audit_types import (
     Long,
     OfficialActivity,
     TreeHeadInfo,
-    tree_head_info,
 )
 from hub.admin.auditing import DEFAULT_PAGE
 from hub.admin.context import AdminContext
 from hub.admin.permissions import AuditorsOnly
 from hub.audit import heads
 from hub.audit.keyset import heads_jwks
-
-log = logging.getLogger("hub.admin")
 
 
 def _ctx(info: strawberry.Info) -> AdminContext:
@@ -98,8 +96,7 @@ async def resolve_export_range(info: strawberry.Info, first: Long, last: Long) -
 
 async def resolve_latest_tree_head(info: strawberry.Info) -> TreeHeadInfo | None:
     """The most recently signed head; null before the first."""
-    head = await heads.latest_head(_ctx(info).services.database)
-    return None if head is None else tree_head_info(head)
+    return await latest_tree_head(_ctx(info))
 
 
 def resolve_audit_public_key(info: strawberry.Info) -> str:
@@ -114,10 +111,7 @@ def resolve_audit_public_keys(info: strawberry.Info) -> JSON:
 
 async def resolve_sign_tree_head(info: strawberry.Info) -> TreeHeadInfo:
     """Sign and store a head over the log as it is now."""
-    ctx = _ctx(info)
-    head = await heads.sign_current(ctx.services.database, ctx.services.keys)
-    log.info("%s signed tree head of size %d", ctx.principal.official, head.size)
-    return tree_head_info(head)
+    return await sign_tree_head(_ctx(info))
 
 
 @strawberry.type

@@ -18,6 +18,9 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from hub.console.audit_charts import chart_routes
+from hub.console.audit_entries import entry_routes
+from hub.console.audit_integrity import integrity_routes
 from hub.console.citizen import citizen_routes
 from hub.console.errors import PageError
 from hub.console.headers import SecurityHeadersMiddleware
@@ -102,6 +105,9 @@ def console_app(services: Services) -> Starlette:
         *sign_in_routes(providers),
         *oidc_routes(providers, SignInStore(services.database)),
         *citizen_routes(),
+        *entry_routes(),
+        *chart_routes(),
+        *integrity_routes(),
         *section_routes(),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]

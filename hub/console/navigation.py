@@ -124,31 +124,38 @@ AUDITOR = Section(
             "Entries by person, agency, official, purpose, case, outcome, kind and time, "
             "newest first, suppressed entries included.",
             ("auditEntries",),
+            built=True,
         ),
         Page(
             "activity",
             "Official's activity",
             "Everything one official did, over a period, optionally for one agency, with "
             "charts of the activity over time.",
-            ("officialActivity",),
+            ("officialActivity", "officialActivitySeries"),
+            built=True,
+        ),
+        Page(
+            "charts",
+            "Charts",
+            "Agencies' accesses per day, and refused information types per day and per "
+            "reason code, over a range of days.",
+            ("auditAccessSeries", "auditRefusalSeries"),
+            built=True,
         ),
         Page(
             "integrity",
             "Tree heads and proofs",
-            "The latest signed tree head, the audit public keys, inclusion and consistency proofs.",
-            (
-                "latestTreeHead",
-                "auditPublicKeys",
-                "inclusionProof",
-                "consistencyProof",
-                "signTreeHead",
-            ),
+            "Every signed tree head verified against the published keys, and an entry's "
+            "inclusion proof verified on the server and downloadable.",
+            ("latestTreeHead", "treeHeads", "entryInclusion", "signTreeHead"),
+            built=True,
         ),
         Page(
             "exports",
             "Exports",
             "Export a range of the log as JSON Lines with a head signed for its end.",
             ("exportRange",),
+            built=True,
         ),
     ),
 )

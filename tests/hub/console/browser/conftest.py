@@ -216,6 +216,8 @@ class HubServer:
     stranger: str
     allowed_origins: tuple[str, ...] = ()
     visible_uses: int = 0
+    #: The hub's settings (its keys sign the agencies' tokens of `agency_request`).
+    settings: Settings | None = None
 
     @property
     def origin(self) -> str:
@@ -229,6 +231,27 @@ class HubServer:
     def output(self) -> str:
         """What the hub printed."""
         return self.log_path.read_text(errors="replace")
+
+    def agency_request(
+        self, rrn: str, case: str, purpose: str = PURPOSES[0], official: str = "kim.01"
+    ) -> str:
+        """An agency's request for `rrn` on /graphql under `case`; the hub's request id."""
+        assert self.settings is not None
+        token = issue_token(
+            load_keys(self.settings), self.settings, agency=AGENCY, official=official
+        )
+        response = httpx.post(
+            self.url("/graphql"),
+            json={"query": PERSON, "variables": {"r": rrn}},
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Hub-Purpose": purpose,
+                "Hub-Case-Ref": case,
+            },
+            timeout=30,
+        )
+        assert response.status_code == 200 and "errors" not in response.json(), response.text
+        return response.headers["Hub-Request-Id"]
 
     def age_sessions(self, seconds: float) -> None:
         """Make every console session look idle for `seconds` (the hub's clock decides)."""
@@ -315,7 +338,7 @@ def start_hub(
             stderr=subprocess.STDOUT,
             cwd=tmp,
         )
-    server = HubServer(port, process, log_path, database_url, citizen, stranger)
+    server = HubServer(port, process, log_path, database_url, citizen, stranger, settings=settings)
     try:
         _wait_ready(server)
         _seed(server, settings)

@@ -1,42 +1,25 @@
 """Privacy officers' review of trusted documents at /admin/graphql.
 
-Agencies submit documents with `ssis-hub documents submit`; here an
-officer reads what each one selects and whether the active policy grants
-it, then approves (never their own submission), rejects or revokes it.
-A decision invalidates this process's registry so the agencies' endpoint
-applies it from the next request; other processes follow within
-`HUB_POLICY_REFRESH_S`. The fields are mounted on the admin schema's
-Query and Mutation by inheritance.
+The fields are thin wrappers of `hub.admin.document_service`, which the
+console's officer pages call too: an officer reads what each document
+selects and whether the active policy grants it, then approves (never
+their own submission), rejects or revokes it. The fields are mounted on
+the admin schema's Query and Mutation by inheritance.
 """
 
 from __future__ import annotations
 
-import logging
-
 import strawberry
 
 from hub.admin.context import AdminContext
+from hub.admin.document_service import (
+    decide_trusted_document,
+    get_trusted_document,
+    list_trusted_documents,
+)
 from hub.admin.documents_types import TrustedDocumentInfo, document_info
-from hub.admin.errors import AdminError, InvalidArgument
 from hub.admin.permissions import OfficersOnly
-from hub.documents import store
-from hub.documents.ids import PREFIX, is_hash
-from hub.documents.store import DocumentError, DocumentNotFound, DocumentStatus
-from hub.observability.clip import clip
-
-log = logging.getLogger("hub.admin")
-
-
-class DocumentNotFoundError(AdminError):
-    """The agency has no registered document with this hash."""
-
-    code = "NOT_FOUND"
-
-
-class DocumentDecisionError(AdminError):
-    """A decision not allowed: wrong state, the submitter approving, no reason."""
-
-    code = "DOCUMENT_ERROR"
+from hub.documents.store import DocumentStatus
 
 
 def _ctx(info: strawberry.Info) -> AdminContext:
@@ -45,60 +28,24 @@ def _ctx(info: strawberry.Info) -> AdminContext:
     return context
 
 
-def _agency(ctx: AdminContext, agency: str) -> str:
-    code = agency.strip().upper()
-    if ctx.services.catalog.agency(code) is None:
-        raise InvalidArgument(f"unknown agency {clip(agency)!r}", argument="agency")
-    return code
-
-
-def _hash(text: str) -> str:
-    digest = text.strip().removeprefix(PREFIX)
-    if not is_hash(digest):
-        raise InvalidArgument(
-            "hash must be 64 lower-case hex digits, optionally prefixed sha256:",
-            argument="hash",
-        )
-    return digest
-
-
 async def resolve_trusted_documents(
     info: strawberry.Info, agency: str | None = None, status: DocumentStatus | None = None
 ) -> list[TrustedDocumentInfo]:
     """Registered documents, by agency, newest submission first."""
-    ctx = _ctx(info)
-    code = None if agency is None else _agency(ctx, agency)
-    found = await store.list_documents(ctx.services.database, code, status)
-    return [document_info(d) for d in found]
+    return [document_info(d) for d in await list_trusted_documents(_ctx(info), agency, status)]
 
 
 async def resolve_trusted_document(
     info: strawberry.Info, agency: str, hash: str
 ) -> TrustedDocumentInfo:
     """One document; NOT_FOUND when the agency registered none with this hash."""
-    ctx = _ctx(info)
-    try:
-        found = await store.get_document(ctx.services.database, _agency(ctx, agency), _hash(hash))
-    except DocumentNotFound as exc:
-        raise DocumentNotFoundError(str(exc)) from None
-    return document_info(found)
+    return document_info(await get_trusted_document(_ctx(info), agency, hash))
 
 
 async def _decide(
     info: strawberry.Info, agency: str, hash: str, action: str, reason: str | None
 ) -> TrustedDocumentInfo:
-    ctx = _ctx(info)
-    services = ctx.services
-    code, digest = _agency(ctx, agency), _hash(hash)
-    try:
-        decided = await store.decide(services.database, code, digest, ctx.actor, action, reason)
-    except DocumentNotFound as exc:
-        raise DocumentNotFoundError(str(exc)) from None
-    except DocumentError as exc:
-        raise DocumentDecisionError(str(exc)) from None
-    services.documents.invalidate()
-    log.info("%s: %s trusted document %s of %s", ctx.actor, decided.status, digest, code)
-    return document_info(decided)
+    return document_info(await decide_trusted_document(_ctx(info), agency, hash, action, reason))
 
 
 async def resolve_approve_document(

@@ -7,10 +7,10 @@ import datetime as dt
 import strawberry
 
 from hub.admin.context import AdminContext
-from hub.admin.document_review import DocumentReview, review_document
+from hub.admin.document_review import DocumentReview
+from hub.admin.document_service import review_trusted_document
 from hub.documents.ids import document_id
 from hub.documents.store import DocumentInfo, DocumentStatus
-from schema.build import build_schema
 
 strawberry.enum(
     DocumentStatus,
@@ -97,23 +97,11 @@ def review_info(review: DocumentReview, policy_version: int) -> TrustedDocumentR
 
 
 async def _review(root: TrustedDocumentInfo, info: strawberry.Info) -> TrustedDocumentReview:
-    # Resolved only when selected, against the policy the agencies' endpoint
-    # enforces now, so what the officer reads is what requests will meet.
+    # Resolved only when selected.
     context = info.context
     assert isinstance(context, AdminContext)
-    services = context.services
-    policy = await services.policies.current()
-    hub_schema = build_schema(services.catalog)
-    review = review_document(
-        hub_schema.schema._schema,
-        hub_schema.schema_map,
-        policy,
-        root.agency,
-        root.info.body,
-        catalog=services.catalog,
-        settings=services.settings,
-    )
-    return review_info(review, policy.version)
+    review, version = await review_trusted_document(context, root.info)
+    return review_info(review, version)
 
 
 @strawberry.type(name="TrustedDocument", description="An operation an agency registered by hash.")

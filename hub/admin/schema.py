@@ -34,6 +34,7 @@ from hub.admin.audit_types import SCALAR_MAP
 from hub.admin.auditing import required_case_ref
 from hub.admin.citizen import CitizenQuery
 from hub.admin.clients_schema import ClientsMutation, ClientsQuery
+from hub.admin.consent_service import change_consent_status, look_up_consents
 from hub.admin.context import AdminContext
 from hub.admin.documents_schema import DocumentsMutation, DocumentsQuery
 from hub.admin.errors import DomainErrors, log_admin_errors
@@ -45,7 +46,15 @@ from hub.admin.permissions import (
     OfficersOnly,
     OfficersSimulating,
 )
-from hub.admin.person_log import CONSENT_LOOKUP, READ, SIMULATED, SIMULATION, record_person_read
+from hub.admin.person_log import SIMULATED, SIMULATION, record_person_read
+from hub.admin.policy_service import (
+    compiled_policy,
+    decide_policy_version,
+    get_policy_version,
+    list_policy_versions,
+    policy_diff,
+    propose_policy_version,
+)
 from hub.admin.types import (
     ConsentInfo,
     ConsentInput,
@@ -60,18 +69,7 @@ from hub.db.models import utcnow
 from hub.identity.rrn import parse_rrn
 from hub.identity.subjects import person_id
 from hub.settings import OperationLimits
-from policies import versions
-from policies.compiled import CompiledPolicy, compile_policy
-from policies.consent import (
-    ConsentError,
-    ConsentRequest,
-    ConsentView,
-    change_consent,
-    consent_histories,
-    consents_of,
-    record_consent,
-)
-from policies.diff import describe_changes
+from policies.consent import ConsentRequest, consent_histories, record_consent
 from policies.document import parse_document
 from policies.simulate import simulate
 from schema.limits import OperationLimitsExtension
@@ -86,49 +84,26 @@ def _ctx(info: strawberry.Info) -> AdminContext:
     return context
 
 
-async def _with_history(ctx: AdminContext, consent: ConsentView) -> ConsentInfo:
-    events = await consent_histories(ctx.services.database, [consent.id])
-    return consent_info(consent, events[consent.id])
-
-
 async def _change(info: strawberry.Info, consent_id: str, action: str, reason: str) -> ConsentInfo:
-    ctx = _ctx(info)
-    if not reason.strip():
-        raise ConsentError(f"say why you {action} the consent")
-    changed = await change_consent(ctx.services.database, consent_id, action, ctx.actor, reason)
-    # The reason stays in the consent's history: it may name the person.
-    log.info("%s: %s consent %s", ctx.actor, action, consent_id)
-    return await _with_history(ctx, changed)
-
-
-async def _policy(ctx: AdminContext, version: int | None) -> CompiledPolicy:
-    services = ctx.services
-    if version is None:
-        # The database's active version, not this process's cached copy: an
-        # approval in another process is visible at once.
-        return await versions.load_active(services.database, services.catalog)
-    info = await versions.get_version(services.database, version)
-    return compile_policy(info.document, services.catalog, info.version)
+    changed = await change_consent_status(_ctx(info), consent_id, action, reason)
+    return consent_info(changed.consent, changed.history)
 
 
 async def resolve_policy_versions(info: strawberry.Info) -> list[PolicyVersionInfo]:
     """Every version's metadata, newest first."""
-    return [version_info(v) for v in await versions.list_versions(_ctx(info).services.database)]
+    return [version_info(v) for v in await list_policy_versions(_ctx(info))]
 
 
 async def resolve_policy_version(info: strawberry.Info, version: int) -> PolicyVersionInfo:
     """One version; NOT_FOUND when it does not exist."""
-    return version_info(await versions.get_version(_ctx(info).services.database, version))
+    return version_info(await get_policy_version(_ctx(info), version))
 
 
 async def resolve_policy_diff(
     info: strawberry.Info, from_version: int, to_version: int
 ) -> list[str]:
     """The changes from `from_version` to `to_version`, in plain terms."""
-    services = _ctx(info).services
-    old = await versions.get_version(services.database, from_version)
-    new = await versions.get_version(services.database, to_version)
-    return describe_changes(old.document, new.document, services.catalog)
+    return await policy_diff(_ctx(info), from_version, to_version)
 
 
 async def resolve_simulate(
@@ -148,7 +123,7 @@ async def resolve_simulate(
         services.database,
         services.keys,
         services.catalog,
-        await _policy(ctx, version),
+        await compiled_policy(ctx, version),
         agency=agency,
         purpose=purpose,
         rrn=digits,
@@ -173,24 +148,7 @@ async def resolve_simulate(
 
 async def resolve_consents(info: strawberry.Info, rrn: str) -> list[ConsentInfo]:
     """Every consent the person gave, to any agency, oldest first; logged first."""
-    ctx = _ctx(info)
-    case_ref = required_case_ref(ctx)
-    database, keys = ctx.services.database, ctx.services.keys
-    digits = parse_rrn(rrn).digits
-    subject = person_id(keys, digits)
-    found = (await consents_of(database, [subject]))[subject]
-    events = await consent_histories(database, [c.id for c in found])
-    await record_person_read(
-        ctx,
-        CONSENT_LOOKUP,
-        digits,
-        case_ref=case_ref,
-        outcome=READ,
-        arguments={},
-        consent_ids=[c.id for c in found],
-    )
-    log.info("%s looked up the consents of subject %s", ctx.actor, subject)
-    return [consent_info(c, events[c.id]) for c in found]
+    return [consent_info(r.consent, r.history) for r in await look_up_consents(_ctx(info), rrn)]
 
 
 @strawberry.type
@@ -240,31 +198,17 @@ async def resolve_propose(
     ],
 ) -> int:
     """Validate against the catalog and record as proposed; returns the version number."""
-    ctx = _ctx(info)
-    services = ctx.services
-    parsed = parse_document(document)
-    version = await versions.propose(
-        services.database, services.catalog, parsed, ctx.actor, reason, base_version=base_version
-    )
-    log.info("%s proposed policy version %d on top of %d", ctx.actor, version, base_version)
-    return version
+    return await propose_policy_version(_ctx(info), parse_document(document), reason, base_version)
 
 
 async def resolve_approve(info: strawberry.Info, version: int) -> PolicyVersionInfo:
     """Activate a version another officer proposed; this process enforces it at once."""
-    ctx = _ctx(info)
-    decided = await versions.decide(ctx.services.database, version, ctx.actor, approve=True)
-    ctx.services.policies.invalidate()
-    log.info("%s approved policy version %d", ctx.actor, version)
-    return version_info(decided)
+    return version_info(await decide_policy_version(_ctx(info), version, approve=True))
 
 
 async def resolve_reject(info: strawberry.Info, version: int) -> PolicyVersionInfo:
     """Reject a version another officer proposed; it can never activate."""
-    ctx = _ctx(info)
-    decided = await versions.decide(ctx.services.database, version, ctx.actor, approve=False)
-    log.info("%s rejected policy version %d", ctx.actor, version)
-    return version_info(decided)
+    return version_info(await decide_policy_version(_ctx(info), version, approve=False))
 
 
 async def resolve_record_consent(info: strawberry.Info, input: ConsentInput) -> ConsentInfo:
@@ -288,7 +232,8 @@ async def resolve_record_consent(info: strawberry.Info, input: ConsentInput) -> 
     log.info(
         "%s recorded consent %s for %s/%s", ctx.actor, recorded.id, input.agency, input.purpose
     )
-    return await _with_history(ctx, recorded)
+    events = await consent_histories(services.database, [recorded.id])
+    return consent_info(recorded, events[recorded.id])
 
 
 async def resolve_pause(info: strawberry.Info, id: strawberry.ID, reason: str) -> ConsentInfo:

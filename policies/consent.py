@@ -195,6 +195,11 @@ _TRANSITIONS = {
 }
 
 
+def possible_changes(status: ConsentStatus) -> tuple[str, ...]:
+    """The changes (`pause`, `resume`, `revoke`) `change_consent` accepts in `status`."""
+    return tuple(action for action, (allowed, _) in _TRANSITIONS.items() if status in allowed)
+
+
 async def change_consent(
     db: Database, consent_id: str, action: str, actor: str, reason: str | None = None
 ) -> ConsentView:

@@ -24,6 +24,10 @@ from hub.console.audit_integrity import integrity_routes
 from hub.console.citizen import citizen_routes
 from hub.console.errors import PageError
 from hub.console.headers import SecurityHeadersMiddleware
+from hub.console.officer_agencies import agencies_routes
+from hub.console.officer_consents import consents_routes
+from hub.console.officer_documents import documents_routes
+from hub.console.officer_policies import policies_routes
 from hub.console.oidc import build_providers, oidc_routes
 from hub.console.pages import section_routes
 from hub.console.pending import SignInStore
@@ -108,6 +112,10 @@ def console_app(services: Services) -> Starlette:
         *entry_routes(),
         *chart_routes(),
         *integrity_routes(),
+        *agencies_routes(),
+        *policies_routes(),
+        *documents_routes(),
+        *consents_routes(),
         *section_routes(),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]

@@ -26,7 +26,7 @@ from hub.auth.roles import Role
 from hub.console.cookies import SESSION
 from hub.console.csrf import check_csrf
 from hub.console.errors import Forbidden, PageError
-from hub.console.forms import read_form
+from hub.console.forms import MAX_FORM_BYTES, read_form
 from hub.console.navigation import SECTION_OF_ROLE
 from hub.console.sessions import ActiveSession, SessionEnded
 from hub.console.state import ConsoleState, console_of
@@ -74,8 +74,14 @@ async def current_session(request: Request) -> ActiveSession | None:
         return None
 
 
-def for_roles(*roles: Role) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
-    """Wrap a page handler so that only a signed-in person of one of `roles` reaches it."""
+def for_roles(
+    *roles: Role, form_limit: int = MAX_FORM_BYTES
+) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
+    """Wrap a page handler so that only a signed-in person of one of `roles` reaches it.
+
+    `form_limit` bounds a POST's body: a few fields by default, more for the
+    one form that carries a whole policy document.
+    """
 
     def wrap(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         @wraps(handler)
@@ -100,7 +106,7 @@ def for_roles(*roles: Role) -> Callable[[Handler], Callable[[Request], Awaitable
                     )
                 form: dict[str, str] = {}
                 if request.method == "POST":
-                    form = await read_form(request)
+                    form = await read_form(request, limit=form_limit)
                     check_csrf(session.token, form)
                 return await handler(PageRequest(request, session, console, form))
             except PageError as exc:

@@ -61,6 +61,14 @@ OFFICER = Section(
     "agency would receive, consents, trusted documents and the agencies' clients.",
     (
         Page(
+            "agencies",
+            "Agencies",
+            "Every agency, its purposes, and per purpose each granted type and field with its "
+            "form, statute or consent, person limit and legal basis.",
+            ("policyVersion",),
+            built=True,
+        ),
+        Page(
             "policies",
             "Policy versions",
             "Review the active policy, propose a new version on top of it, approve or reject "
@@ -73,6 +81,7 @@ OFFICER = Section(
                 "approvePolicyVersion",
                 "rejectPolicyVersion",
             ),
+            built=True,
         ),
         Page(
             "simulate",
@@ -87,6 +96,7 @@ OFFICER = Section(
             "Look up a person's consents under a case reference; pause, resume or revoke "
             "one with a reason.",
             ("consents", "pauseConsent", "resumeConsent", "revokeConsent"),
+            built=True,
         ),
         Page(
             "documents",
@@ -99,6 +109,7 @@ OFFICER = Section(
                 "rejectTrustedDocument",
                 "revokeTrustedDocument",
             ),
+            built=True,
         ),
         Page(
             "clients",

@@ -1,0 +1,324 @@
+"""The officers' pages in process: roles, CSRF, four eyes, base versions, consents, documents."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from hub.db.models import AuditEntry
+from hub.db.session import Database
+from hub.documents import store
+from hub.documents.ids import document_hash
+from policies import versions
+from policies.versions import VersionStatus
+from simulator.population import Population
+from tests.hub.console.conftest import Console, csrf_of
+from tests.hub.console.officer_helpers import (
+    AGENCY,
+    ASSETS,
+    CASE,
+    CONSENTED,
+    EARNED,
+    REMOVAL,
+    give_consent,
+    propose_removal,
+)
+from tests.hub.documents.helpers import NAME_QUERY, submission
+from tests.schema.conftest import HubFactory
+
+pytestmark = pytest.mark.usefixtures("database")
+
+OFFICER_A, OFFICER_B = "officer.a", "officer.b"
+PAGES = (
+    "/console/officer/",
+    "/console/officer/agencies",
+    f"/console/officer/agencies/{AGENCY}",
+    "/console/officer/policies",
+    "/console/officer/policies/1",
+    "/console/officer/documents",
+    "/console/officer/consents",
+)
+
+
+async def _sign_in_anew(console: Console, official: str) -> None:
+    """Another browser: a fresh cookie jar, signed in as `official`."""
+    console.client.cookies.clear()
+    await console.sign_in_official("privacy_officer", official)
+
+
+def _codes(body: dict[str, object]) -> list[object]:
+    errors = body.get("errors") or []
+    assert isinstance(errors, list)
+    return [e["extensions"]["code"] for e in errors]
+
+
+async def _status(database: Database, version: int) -> VersionStatus:
+    return (await versions.get_version(database, version)).status
+
+
+@pytest.mark.parametrize("role", ["auditor", "consent_manager"])
+async def test_officer_pages_refuse_every_other_role(console: Console, role: str) -> None:
+    await console.sign_in_official(role)
+    for path in PAGES:
+        response = await console.client.get(path)
+        assert response.status_code == 403, path
+        assert "This page is for the privacy officer role" in response.text, path
+
+
+async def test_officer_pages_send_the_signed_out_to_sign_in(console: Console) -> None:
+    for path in PAGES:
+        response = await console.client.get(path)
+        assert response.status_code == 303 and "/console/sign-in" in response.headers["location"]
+
+
+async def test_every_officer_page_opens_for_an_officer(console: Console) -> None:
+    await console.sign_in_official("privacy_officer")
+    for path in PAGES:
+        response = await console.client.get(path)
+        assert response.status_code == 200, (path, response.text)
+    home = await console.client.get("/console/officer/")
+    assert "Being built" in home.text  # simulate and clients are still placeholders
+    for built in ("/console/officer/agencies", "/console/officer/consents"):
+        assert f'href="{built}"' in home.text
+
+
+async def test_the_agency_page_shows_each_grant_in_full(console: Console) -> None:
+    await console.sign_in_official("privacy_officer")
+    page = await console.client.get(f"/console/officer/agencies/{AGENCY}")
+    text = page.text
+    assert "National Basic Livelihood Security Act, Art. 21" in text  # legal basis
+    assert "registrationNumberMasked" in text and "(from <code>registrationNumber</code>)" in text
+    # The consent-based type is marked so, next to its fields.
+    row = re.search(rf"<code>{CONSENTED}</code></th>\s*<td>(.*?)</td>", text, re.S)
+    assert row and "consent" in row.group(1)
+    assert "Persons per request</dt><dd>50" in text
+    overview = await console.client.get("/console/officer/agencies")
+    assert f'href="/console/officer/agencies/{AGENCY}"' in overview.text
+    missing = await console.client.get("/console/officer/agencies/NOBODY")
+    assert missing.status_code == 404 and "no agency with this code" in missing.text
+    bad = await console.client.get("/console/officer/agencies?version=x")
+    assert bad.status_code == 400
+
+
+async def test_another_officers_proposal_is_approved_and_enforced(
+    console: Console, database: Database, population: Population
+) -> None:
+    hub = console.hub
+    services = hub.app.state.services
+    rrn = population.sample_rrns(1)[0]
+    assert not (await hub.query(EARNED, {"r": rrn})).get("errors")
+    version = await propose_removal(database, services.catalog, OFFICER_B)
+    await console.sign_in_official("privacy_officer", OFFICER_A)
+    listing = await console.client.get("/console/officer/policies")
+    assert f'href="/console/officer/policies/{version}"' in listing.text
+    assert "for you to decide" in listing.text
+    page = await console.client.get(f"/console/officer/policies/{version}")
+    assert REMOVAL in page.text
+    assert "Against the active version 1" in page.text
+    assert f"/console/officer/policies/{version}/approve" in page.text
+
+    done = await console.client.post(
+        f"/console/officer/policies/{version}/approve", data={"csrf_token": csrf_of(page)}
+    )
+    assert done.status_code == 303
+    assert done.headers["location"] == f"/console/officer/policies/{version}?done=approved"
+    after = await console.client.get(done.headers["location"])
+    assert "approved and active" in after.text and "Decision" not in after.text
+    assert await _status(database, version) is VersionStatus.ACTIVE
+    body = await hub.query(EARNED, {"r": rrn})
+    assert _codes(body) == ["POLICY_REFUSED"]
+
+
+async def test_four_eyes_an_officer_cannot_decide_their_own_proposal(
+    console: Console, database: Database
+) -> None:
+    version = await propose_removal(database, console.hub.app.state.services.catalog, OFFICER_A)
+    # The same official in other letters is the same person.
+    await console.sign_in_official("privacy_officer", "Officer.A")
+    page = await console.client.get(f"/console/officer/policies/{version}")
+    assert "You proposed this version, so you cannot approve or reject it" in page.text
+    assert f"/console/officer/policies/{version}/approve" not in page.text
+    # A hand-made POST is refused by the service, and the page says why.
+    for action in ("approve", "reject"):
+        refused = await console.client.post(
+            f"/console/officer/policies/{version}/{action}", data={"csrf_token": csrf_of(page)}
+        )
+        assert refused.status_code == 409
+        assert "The proposer cannot approve or reject their own change." in refused.text
+    assert await _status(database, version) is VersionStatus.PROPOSED
+
+
+async def test_a_proposal_on_a_superseded_base_is_refused_in_place(
+    console: Console, database: Database
+) -> None:
+    catalog = console.hub.app.state.services.catalog
+    first = await propose_removal(database, catalog, OFFICER_B)
+    second = await propose_removal(database, catalog, OFFICER_B)
+    await versions.decide(database, first, "officer.c", approve=True)
+    await console.sign_in_official("privacy_officer", OFFICER_A)
+    page = await console.client.get(f"/console/officer/policies/{second}")
+    assert f"was proposed on top of version 1, but version {first} is active now" in page.text
+    refused = await console.client.post(
+        f"/console/officer/policies/{second}/approve", data={"csrf_token": csrf_of(page)}
+    )
+    assert refused.status_code == 409
+    assert "Nothing was changed" in refused.text
+    assert f"must propose it again on top of version {first}" in refused.text
+    assert await _status(database, second) is VersionStatus.PROPOSED
+    assert await _status(database, first) is VersionStatus.ACTIVE
+
+
+async def test_decisions_without_the_csrf_token_change_nothing(
+    console: Console, database: Database
+) -> None:
+    version = await propose_removal(database, console.hub.app.state.services.catalog, OFFICER_B)
+    await console.sign_in_official("privacy_officer", OFFICER_A)
+    for data in ({"reason": "x"}, {"csrf_token": "0" * 64}):
+        refused = await console.client.post(
+            f"/console/officer/policies/{version}/approve", data=data
+        )
+        assert refused.status_code == 403 and "This form has expired" in refused.text
+    assert await _status(database, version) is VersionStatus.PROPOSED
+
+
+async def test_an_unknown_version_is_a_404_page(console: Console) -> None:
+    await console.sign_in_official("privacy_officer")
+    page = await console.client.get("/console/officer/policies/999")
+    assert page.status_code == 404 and "No policy version 999." in page.text
+
+
+async def test_trusted_documents_review_and_four_eyes(console: Console, database: Database) -> None:
+    await store.submit(database, AGENCY, [submission(NAME_QUERY)], OFFICER_A)
+    digest = document_hash(NAME_QUERY)
+    address = f"/console/officer/documents/{AGENCY}/{digest}"
+    await console.sign_in_official("privacy_officer", OFFICER_A)
+    listing = await console.client.get("/console/officer/documents")
+    assert f'href="{address}"' in listing.text
+    page = await console.client.get(address)
+    assert "residentRegistration.name" in page.text
+    assert "Every operation can run under at least one" in page.text
+    assert "You submitted this document, so you cannot approve it" in page.text
+    assert f"{address}/approve" not in page.text
+    own = await console.client.post(
+        f"{address}/approve", data={"csrf_token": csrf_of(page), "reason": ""}
+    )
+    assert own.status_code == 409 and "The submitter cannot approve their own document." in own.text
+    no_reason = await console.client.post(
+        f"{address}/reject", data={"csrf_token": csrf_of(page), "reason": " "}
+    )
+    assert no_reason.status_code == 409 and "Say why you reject the document." in no_reason.text
+
+    await _sign_in_anew(console, OFFICER_B)
+    page = await console.client.get(address)
+    approved = await console.client.post(
+        f"{address}/approve", data={"csrf_token": csrf_of(page), "reason": "reviewed"}
+    )
+    assert (
+        approved.status_code == 303 and approved.headers["location"] == f"{address}?done=approved"
+    )
+    assert (await store.get_document(database, AGENCY, digest)).status == "approved"
+    after = await console.client.get(approved.headers["location"])
+    assert f"{address}/revoke" in after.text
+    missing = await console.client.get(f"/console/officer/documents/{AGENCY}/{'0' * 64}")
+    assert missing.status_code == 404
+    malformed = await console.client.get(f"/console/officer/documents/{AGENCY}/nothex")
+    assert malformed.status_code == 404
+
+
+async def _entries(database: Database, purpose: str) -> int:
+    async with database.session() as session:
+        count = await session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.purpose == purpose)
+        )
+    return int(count or 0)
+
+
+async def _look_up(console: Console, rrn: str) -> str:
+    form = await console.client.get("/console/officer/consents")
+    response = await console.client.post(
+        "/console/officer/consents",
+        data={"csrf_token": csrf_of(form), "rrn": rrn, "case_ref": CASE},
+    )
+    assert response.status_code == 303, response.text
+    location: str = response.headers["location"]
+    return location
+
+
+async def test_the_consent_look_up_checks_its_input_in_place(console: Console) -> None:
+    await console.sign_in_official("privacy_officer")
+    form = await console.client.get("/console/officer/consents")
+    response = await console.client.post(
+        "/console/officer/consents",
+        data={"csrf_token": csrf_of(form), "rrn": "85023012345", "case_ref": "no spaces"},
+    )
+    assert response.status_code == 400
+    assert 'id="rrn-error"' in response.text and 'id="case-error"' in response.text
+    assert 'value="no spaces"' in response.text
+
+
+async def test_consents_are_looked_up_logged_and_revoked_with_a_reason(
+    console: Console, database: Database, population: Population
+) -> None:
+    hub = console.hub
+    services = hub.app.state.services
+    rrn = population.sample_rrns(1)[0]
+    consent = await give_consent(database, services.keys, services.catalog, rrn)
+    assert not (await hub.query(ASSETS, {"r": rrn})).get("errors")
+    await console.sign_in_official("privacy_officer")
+    before = await _entries(database, "privacy_consent_lookup")
+    location = await _look_up(console, rrn)
+    assert rrn not in location and rrn[:6] not in location
+    page = await console.client.get(location)
+    assert page.status_code == 200 and consent in page.text
+    assert await _entries(database, "privacy_consent_lookup") == before + 1
+
+    change = f"{location}/change"
+    refused = await console.client.post(
+        change,
+        data={"csrf_token": csrf_of(page), "consent": consent, "action": "revoke", "reason": ""},
+    )
+    assert refused.status_code == 400
+    assert "Nothing was changed: Say why you revoke the consent." in refused.text
+    done = await console.client.post(
+        change,
+        data={
+            "csrf_token": csrf_of(page),
+            "consent": consent,
+            "action": "revoke",
+            "reason": "the person withdrew it by phone",
+        },
+    )
+    assert done.status_code == 303 and done.headers["location"] == f"{location}?done=revoke"
+    after = await console.client.get(done.headers["location"])
+    assert "revoked for good" in after.text and "the person withdrew it by phone" in after.text
+    assert f"{location}/change" not in after.text  # nothing left to change
+    assert _codes(await hub.query(ASSETS, {"r": rrn})) == ["CONSENT_REQUIRED"]
+
+
+async def test_a_look_up_address_is_worthless_in_another_session(
+    console: Console, population: Population
+) -> None:
+    await console.sign_in_official("privacy_officer", OFFICER_A)
+    location = await _look_up(console, population.sample_rrns(1)[0])
+    await _sign_in_anew(console, OFFICER_B)
+    response = await console.client.get(location)
+    assert response.status_code == 404 and "belongs to another session" in response.text
+
+
+async def test_the_look_up_is_withheld_when_it_cannot_be_logged(
+    database: Database, hub_factory: HubFactory, population: Population
+) -> None:
+    console = Console(await hub_factory(database, policy="database"))
+    await console.sign_in_official("privacy_officer")
+    location = await _look_up(console, population.sample_rrns(1)[0])
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        from hub.audit.writer import AuditUnavailable
+
+        raise AuditUnavailable("the log is down")
+
+    console.hub.app.state.services.audit.append = broken
+    response = await console.client.get(location)
+    assert response.status_code == 503 and "nothing is shown" in response.text

@@ -253,6 +253,28 @@ class HubServer:
         assert response.status_code == 200 and "errors" not in response.json(), response.text
         return response.headers["Hub-Request-Id"]
 
+    def agency_query(
+        self, query: str, variables: dict[str, Any], purpose: str = PURPOSES[0]
+    ) -> dict[str, Any]:
+        """An agency's request on /graphql (LOCAL_WELFARE, kim.01), errors and all; its body."""
+        assert self.settings is not None
+        token = issue_token(
+            load_keys(self.settings), self.settings, agency=AGENCY, official="kim.01"
+        )
+        response = httpx.post(
+            self.url("/graphql"),
+            json={"query": query, "variables": variables},
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Hub-Purpose": purpose,
+                "Hub-Case-Ref": "CASE-2026-0452",
+            },
+            timeout=30,
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
     def age_sessions(self, seconds: float) -> None:
         """Make every console session look idle for `seconds` (the hub's clock decides)."""
         run_async(_age_sessions(self.database_url, seconds))
@@ -437,6 +459,15 @@ def sign_in_official(page: Page, server: HubServer, role_label: str, official: s
     page.get_by_label("Official id").fill(official)
     page.get_by_role("button", name="Sign in as an official").click()
     page.wait_for_load_state("load")
+
+
+def tab_to(page: Page, selector: str, limit: int = 40) -> None:
+    """Press Tab until the element `selector` has focus (fails after `limit` presses)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement === document.querySelector(s)", selector):
+            return
+    raise AssertionError(f"{selector} never received focus by Tab")
 
 
 def sign_out(page: Page) -> None:

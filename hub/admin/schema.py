@@ -31,7 +31,6 @@ from strawberry.types import ExecutionContext
 
 from hub.admin.audit_schema import AuditorMutation, AuditorQuery
 from hub.admin.audit_types import SCALAR_MAP
-from hub.admin.auditing import required_case_ref
 from hub.admin.citizen import CitizenQuery
 from hub.admin.clients_schema import ClientsMutation, ClientsQuery
 from hub.admin.consent_service import change_consent_status, look_up_consents
@@ -46,15 +45,14 @@ from hub.admin.permissions import (
     OfficersOnly,
     OfficersSimulating,
 )
-from hub.admin.person_log import SIMULATED, SIMULATION, record_person_read
 from hub.admin.policy_service import (
-    compiled_policy,
     decide_policy_version,
     get_policy_version,
     list_policy_versions,
     policy_diff,
     propose_policy_version,
 )
+from hub.admin.simulation_service import simulate_person
 from hub.admin.types import (
     ConsentInfo,
     ConsentInput,
@@ -66,12 +64,9 @@ from hub.admin.types import (
 )
 from hub.auth.outage import DatabaseOutages
 from hub.db.models import utcnow
-from hub.identity.rrn import parse_rrn
-from hub.identity.subjects import person_id
 from hub.settings import OperationLimits
 from policies.consent import ConsentRequest, consent_histories, record_consent
 from policies.document import parse_document
-from policies.simulate import simulate
 from schema.limits import OperationLimitsExtension
 from schema.masking import HubMaskErrors
 
@@ -115,34 +110,7 @@ async def resolve_simulate(
     version: int | None = None,
 ) -> SimulationResult:
     """The policy's and the consent registry's answer, without any data; logged first."""
-    ctx = _ctx(info)
-    case_ref = required_case_ref(ctx)
-    services = ctx.services
-    digits = parse_rrn(rrn).digits
-    result = await simulate(
-        services.database,
-        services.keys,
-        services.catalog,
-        await compiled_policy(ctx, version),
-        agency=agency,
-        purpose=purpose,
-        rrn=digits,
-        fields=fields,
-    )
-    # Whether a person has consented is personal data: an entry says who
-    # looked, and which of the person's consents the answer tells of.
-    await record_person_read(
-        ctx,
-        SIMULATION,
-        digits,
-        case_ref=case_ref,
-        outcome=SIMULATED,
-        arguments={"agency": agency, "purpose": purpose, "fields": fields, "version": version},
-        consent_ids=[t.consent_id for t in result.types if t.consent_id is not None],
-        policy_version=result.policy_version,
-    )
-    subject = person_id(services.keys, digits)
-    log.info("%s simulated %s/%s for subject %s", ctx.actor, agency, purpose, subject)
+    result = await simulate_person(_ctx(info), agency, purpose, rrn, fields, version)
     return simulation_result(result)
 
 

@@ -28,6 +28,7 @@ from hub.console.officer_agencies import agencies_routes
 from hub.console.officer_consents import consents_routes
 from hub.console.officer_documents import documents_routes
 from hub.console.officer_policies import policies_routes
+from hub.console.officer_simulate import simulate_routes
 from hub.console.oidc import build_providers, oidc_routes
 from hub.console.pages import section_routes
 from hub.console.pending import SignInStore
@@ -116,6 +117,7 @@ def console_app(services: Services) -> Starlette:
         *policies_routes(),
         *documents_routes(),
         *consents_routes(),
+        *simulate_routes(),
         *section_routes(),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]

@@ -89,6 +89,7 @@ OFFICER = Section(
             "See what an agency would receive about a person under a purpose, without "
             "releasing anything (the look-up is logged).",
             ("simulate",),
+            built=True,
         ),
         Page(
             "consents",

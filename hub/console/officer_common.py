@@ -9,19 +9,23 @@ and shown in place.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
-from hub.admin.auditing import AuditLogUnavailable
+from hub.admin.auditing import AuditLogUnavailable, checked_case_ref
 from hub.admin.document_service import DocumentNotFoundError
 from hub.admin.errors import CaseRefRequired, ForbiddenRole
 from hub.auth.roles import Role
 from hub.console.errors import BadRequest, Forbidden, NotFound, Unavailable
 from hub.console.guards import for_roles
 from hub.console.navigation import OFFICER
+from hub.console.sessions import ActiveSession, seal, unseal
+from hub.identity.rrn import InvalidRRN, parse_rrn
 from policies.consent import ConsentNotFound
 from policies.versions import VersionNotFound
 
@@ -57,6 +61,56 @@ def required(form: Mapping[str, str], name: str) -> str:
     if value is None:
         raise BadRequest(f"The form did not send {name!r}. Open the page again and use its form.")
     return value
+
+
+def sealed_address(session: ActiveSession, values: Mapping[str, Any]) -> str:
+    """`values` (a person's number among them) sealed under the session, for an address.
+
+    A page about a person is reached by POST-redirect-GET without the
+    number in the address, where the browser's history and any log would
+    keep it: the address holds the values encrypted under a key only this
+    session's cookie gives (`sessions.seal`), useless in any other session.
+    """
+    # Without base64's padding: the address stays within what `targets` accepts.
+    return seal(session.token, json.dumps(dict(values))).rstrip("=")
+
+
+def opened_address(session: ActiveSession, sealed: str) -> dict[str, Any]:
+    """The values `sealed_address` sealed; a 404 page when they are not this session's."""
+    try:
+        opened = json.loads(unseal(session.token, sealed + "=" * (-len(sealed) % 4)))
+    except ValueError:
+        opened = None
+    if not isinstance(opened, dict):
+        raise NotFound(
+            "This look-up belongs to another session, or the address is incomplete. "
+            "Look the person up again."
+        )
+    return opened
+
+
+def person_and_case(form: Mapping[str, str]) -> tuple[str, str, dict[str, str]]:
+    """The form's registration number (13 digits) and case reference, and what is wrong.
+
+    Checked by the hub's own parsers (`parse_rrn`, `checked_case_ref`)
+    before the number is sealed into an address; the services check again.
+    """
+    rrn = required(form, "rrn").strip()
+    case_ref = required(form, "case_ref").strip()
+    errors: dict[str, str] = {}
+    digits = ""
+    try:
+        digits = parse_rrn(rrn).digits
+    except InvalidRRN as exc:
+        errors["rrn"] = f"This is not a registration number the hub accepts: {exc.reason}."
+    try:
+        checked_case_ref(case_ref)
+    except CaseRefRequired:
+        errors["case_ref"] = (
+            "Name the case that makes you look this person up: 1 to 128 letters, digits or "
+            "._:/- starting with a letter or digit, such as CASE-2026-0451."
+        )
+    return digits, case_ref, errors
 
 
 @contextmanager

@@ -11,20 +11,15 @@ the consent's status decides which changes the page offers
 
 The registration number never appears in an address: the look-up form is
 posted, and the person's page is addressed by the number and case sealed
-under the session's cookie token (`sessions.seal`), so the address is
-useless in another session, in the browser's history or in a log.
+under the session (`officer_common.sealed_address`).
 """
 
 from __future__ import annotations
 
-import json
-
 from starlette.responses import Response
 from starlette.routing import Route
 
-from hub.admin.auditing import checked_case_ref
 from hub.admin.consent_service import change_consent_status, look_up_consents
-from hub.admin.errors import CaseRefRequired
 from hub.console.errors import NotFound
 from hub.console.guards import PageRequest
 from hub.console.navigation import OFFICER
@@ -32,13 +27,15 @@ from hub.console.officer_common import (
     done_message,
     officer_path,
     officers,
+    opened_address,
+    person_and_case,
     required,
+    sealed_address,
     see_other,
     service_errors,
 )
 from hub.console.officer_policies import sentence
-from hub.console.sessions import ActiveSession, seal, unseal
-from hub.identity.rrn import InvalidRRN, parse_rrn
+from hub.console.sessions import ActiveSession
 from policies.consent import ConsentError, possible_changes
 
 DONE = {
@@ -48,21 +45,12 @@ DONE = {
 }
 
 
-def _seal(session: ActiveSession, rrn: str, case_ref: str) -> str:
-    sealed = seal(session.token, json.dumps({"rrn": rrn, "case": case_ref}))
-    # Without base64's padding: the address stays within what `targets` accepts.
-    return sealed.rstrip("=")
-
-
 def _unseal(session: ActiveSession, sealed: str) -> tuple[str, str]:
-    try:
-        opened = json.loads(unseal(session.token, sealed + "=" * (-len(sealed) % 4)))
-        return str(opened["rrn"]), str(opened["case"])
-    except (ValueError, KeyError, TypeError):
-        raise NotFound(
-            "This look-up belongs to another session, or the address is incomplete. "
-            "Look the person up again."
-        ) from None
+    opened = opened_address(session, sealed)
+    rrn, case_ref = opened.get("rrn"), opened.get("case")
+    if not isinstance(rrn, str) or not isinstance(case_ref, str):
+        raise NotFound("This look-up is incomplete. Look the person up again.")
+    return rrn, case_ref
 
 
 @officers
@@ -76,20 +64,7 @@ async def look_up_page(page: PageRequest) -> Response:
 @officers
 async def look_up(page: PageRequest) -> Response:
     """Check the number and the case, then on to the person's page (POST-redirect-GET)."""
-    rrn = required(page.form, "rrn").strip()
-    case_ref = required(page.form, "case_ref").strip()
-    errors: dict[str, str] = {}
-    try:
-        digits = parse_rrn(rrn).digits
-    except InvalidRRN as exc:
-        errors["rrn"] = f"This is not a registration number the hub accepts: {exc.reason}."
-    try:
-        checked_case_ref(case_ref)
-    except CaseRefRequired:
-        errors["case_ref"] = (
-            "Name the case that makes you look this person up: 1 to 128 letters, digits or "
-            "._:/- starting with a letter or digit, such as CASE-2026-0451."
-        )
+    digits, case_ref, errors = person_and_case(page.form)
     if errors:
         return page.render(
             "officer_consents.html",
@@ -99,7 +74,11 @@ async def look_up(page: PageRequest) -> Response:
             errors=errors,
             home=OFFICER,
         )
-    return see_other(officer_path("consents", "person", _seal(page.session, digits, case_ref)))
+    return see_other(
+        officer_path(
+            "consents", "person", sealed_address(page.session, {"rrn": digits, "case": case_ref})
+        )
+    )
 
 
 async def _person_page(

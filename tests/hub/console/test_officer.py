@@ -39,6 +39,7 @@ PAGES = (
     "/console/officer/policies/1",
     "/console/officer/documents",
     "/console/officer/consents",
+    "/console/officer/simulate",
 )
 
 
@@ -322,3 +323,36 @@ async def test_the_look_up_is_withheld_when_it_cannot_be_logged(
     console.hub.app.state.services.audit.append = broken
     response = await console.client.get(location)
     assert response.status_code == 503 and "nothing is shown" in response.text
+
+
+async def test_a_simulation_is_logged_and_shows_what_would_come_back(
+    console: Console, database: Database, population: Population
+) -> None:
+    rrn = population.sample_rrns(1)[0]
+    await console.sign_in_official("privacy_officer")
+    form = await console.client.get("/console/officer/simulate")
+    assert f'value="{AGENCY}/basic_livelihood_eligibility"' in form.text
+    fields = {"target": f"{AGENCY}/basic_livelihood_eligibility", "version": ""}
+    bad = await console.client.post(
+        "/console/officer/simulate",
+        data={"csrf_token": csrf_of(form), **fields, "rrn": "1", "case_ref": CASE, "fields": ""},
+    )
+    assert bad.status_code == 400 and 'id="rrn-error"' in bad.text
+    before = await _entries(database, "privacy_simulation")
+    response = await console.client.post(
+        "/console/officer/simulate",
+        data={
+            "csrf_token": csrf_of(form),
+            **fields,
+            "rrn": rrn,
+            "case_ref": CASE,
+            "fields": f"{CONSENTED}.balance, earnedIncome.annualAmount nowhere.x",
+        },
+    )
+    assert response.status_code == 303 and rrn not in response.headers["location"]
+    result = await console.client.get(response.headers["location"])
+    assert result.status_code == 200
+    assert "needs the person's consent, and there is none valid" in result.text
+    assert "yes, by statute" in result.text
+    assert "<code>nowhere.x</code>" in result.text  # not in the schema
+    assert await _entries(database, "privacy_simulation") == before + 1

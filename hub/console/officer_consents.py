@@ -19,7 +19,7 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import Route
 
-from hub.admin.consent_service import change_consent_status, look_up_consents
+from hub.admin.consent_service import ConsentRecord, change_consent_status, look_up_consents
 from hub.console.errors import NotFound
 from hub.console.guards import PageRequest
 from hub.console.navigation import OFFICER
@@ -81,6 +81,21 @@ async def look_up(page: PageRequest) -> Response:
     )
 
 
+def _names(page: PageRequest, records: list[ConsentRecord]) -> dict[str, str]:
+    """Each consent's agency and purpose as the catalog names them (codes if since removed)."""
+    catalog = page.console.services.catalog
+    names: dict[str, str] = {}
+    for record in records:
+        consent = record.consent
+        agency = catalog.agency(consent.agency)
+        purpose = agency.purpose(consent.purpose) if agency is not None else None
+        names[consent.id] = (
+            f"{agency.name if agency else consent.agency}: "
+            f"{purpose.name if purpose else consent.purpose}"
+        )
+    return names
+
+
 async def _person_page(
     page: PageRequest,
     *,
@@ -98,6 +113,7 @@ async def _person_page(
         status=status,
         title="A person's consents",
         records=records,
+        names=_names(page, records),
         possible_changes=possible_changes,
         case_ref=case_ref,
         masked=f"{rrn[:6]}-{rrn[6]}******",

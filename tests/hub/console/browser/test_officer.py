@@ -152,6 +152,16 @@ def test_the_officers_pages_pass_axe_and_show_four_eyes(
     expect(page.get_by_role("status")).to_contain_text("The document is approved")
     check_page(page, "officer-document-approved")
 
+    page.goto(hub_server.url("/console/officer/simulate"))
+    page.get_by_label("Agency and purpose").select_option(f"{AGENCY}/{PURPOSE}")
+    page.get_by_label("Resident registration number").fill(hub_server.citizen)
+    page.get_by_label("Case reference").fill(CASE)
+    page.get_by_label("Fields the agency would ask for").fill(f"{CONSENTED}.balance")
+    page.get_by_role("button", name="Simulate").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("would receive")
+    expect(page.locator("main")).to_contain_text("needs the person's consent")
+    check_page(page, "officer-simulation")
+
     page.goto(hub_server.url("/console/officer/consents"))
     page.get_by_label("Resident registration number").fill("12345")
     page.get_by_role("button", name="Look up consents").click()

@@ -1,39 +1,22 @@
 """Privacy officers switching a client off at /admin/graphql: disable, enable, remove a key.
 
-Each change names a reason and is recorded with the officer (the actor)
-and the time (`hub.oauth.standing`). The token endpoint refuses the client
-(or the key) from its next request; the tokens it already holds are
-refused on both GraphQL endpoints at once in this process (the cache is
-invalidated) and within HUB_POLICY_REFRESH_S in the others. The fields are
-mounted on the admin schema's Query and Mutation by inheritance.
+Thin wrappers of `hub.admin.client_service`, which the console's officer
+pages call too: each change names a reason and is recorded with the
+officer; the token endpoint refuses the client (or the key) from its next
+request and its tokens already issued are refused. The fields are mounted
+on the admin schema's Query and Mutation by inheritance.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 import strawberry
 
+from hub.admin.client_service import change_client, client_standing
 from hub.admin.context import AdminContext
-from hub.admin.errors import AdminError
 from hub.admin.permissions import OfficersOnly
-from hub.oauth import standing
-from hub.oauth.standing import ClientChangeError, ClientNotFound, ClientStanding
-
-log = logging.getLogger("hub.admin")
-
-
-class ClientNotFoundError(AdminError):
-    """No client is registered under this id."""
-
-    code = "NOT_FOUND"
-
-
-class ClientChangeRefused(AdminError):
-    """The change is not possible: no reason, already disabled, the last key, an unknown kid."""
-
-    code = "CLIENT_CHANGE_REFUSED"
+from hub.oauth.standing import ClientStanding
 
 
 @strawberry.type(name="ClientChange", description="One recorded change of a client.")
@@ -87,39 +70,15 @@ def _ctx(info: strawberry.Info) -> AdminContext:
     return context
 
 
-def _refused(exc: ClientChangeError) -> AdminError:
-    if isinstance(exc, ClientNotFound):
-        return ClientNotFoundError(str(exc))
-    return ClientChangeRefused(str(exc))
-
-
 async def resolve_client(info: strawberry.Info, client_id: str) -> ClientStandingInfo:
     """The client's standing and its recorded changes."""
-    try:
-        return _info(await standing.client_standing(_ctx(info).services.database, client_id))
-    except ClientChangeError as exc:
-        raise _refused(exc) from None
+    return _info(await client_standing(_ctx(info), client_id))
 
 
 async def _change(
     info: strawberry.Info, client_id: str, action: str, reason: str, kid: str | None = None
 ) -> ClientStandingInfo:
-    ctx = _ctx(info)
-    db, actor = ctx.services.database, ctx.actor
-    try:
-        if action == "disable":
-            found = await standing.disable_client(db, client_id, actor=actor, reason=reason)
-        elif action == "enable":
-            found = await standing.enable_client(db, client_id, actor=actor, reason=reason)
-        else:
-            assert kid is not None
-            found = await standing.remove_client_key(db, client_id, kid, actor=actor, reason=reason)
-    except ClientChangeError as exc:
-        raise _refused(exc) from None
-    if ctx.services.revocations is not None:
-        ctx.services.revocations.invalidate()  # this process refuses the tokens at once
-    log.info("%s: %s client %s%s", actor, action, client_id, f" key {kid}" if kid else "")
-    return _info(found)
+    return _info(await change_client(_ctx(info), client_id, action, reason, kid))
 
 
 async def resolve_disable(info: strawberry.Info, client_id: str, reason: str) -> ClientStandingInfo:

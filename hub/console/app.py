@@ -25,6 +25,7 @@ from hub.console.citizen import citizen_routes
 from hub.console.errors import PageError
 from hub.console.headers import SecurityHeadersMiddleware
 from hub.console.officer_agencies import agencies_routes
+from hub.console.officer_clients import clients_routes
 from hub.console.officer_consents import consents_routes
 from hub.console.officer_documents import documents_routes
 from hub.console.officer_policies import policies_routes
@@ -118,6 +119,7 @@ def console_app(services: Services) -> Starlette:
         *documents_routes(),
         *consents_routes(),
         *simulate_routes(),
+        *clients_routes(),
         *section_routes(),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]

@@ -117,6 +117,7 @@ OFFICER = Section(
             "Clients",
             "Switch an agency's client off or on, or remove one of its keys, with a reason.",
             ("client", "disableClient", "enableClient", "removeClientKey"),
+            built=True,
         ),
     ),
 )

@@ -7,10 +7,14 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from hub.audit.writer import AuditUnavailable
+from hub.auth.roles import Role
+from hub.auth.tokens import issue_token
 from hub.db.models import AuditEntry
 from hub.db.session import Database
 from hub.documents import store
 from hub.documents.ids import document_hash
+from hub.oauth.clients import register_client
 from policies import versions
 from policies.versions import VersionStatus
 from simulator.population import Population
@@ -26,6 +30,7 @@ from tests.hub.console.officer_helpers import (
     propose_removal,
 )
 from tests.hub.documents.helpers import NAME_QUERY, submission
+from tests.hub.oauth.forge import ClientKeys
 from tests.schema.conftest import HubFactory
 
 pytestmark = pytest.mark.usefixtures("database")
@@ -40,6 +45,7 @@ PAGES = (
     "/console/officer/documents",
     "/console/officer/consents",
     "/console/officer/simulate",
+    "/console/officer/clients",
 )
 
 
@@ -80,9 +86,10 @@ async def test_every_officer_page_opens_for_an_officer(console: Console) -> None
         response = await console.client.get(path)
         assert response.status_code == 200, (path, response.text)
     home = await console.client.get("/console/officer/")
-    assert "Being built" in home.text  # simulate and clients are still placeholders
-    for built in ("/console/officer/agencies", "/console/officer/consents"):
-        assert f'href="{built}"' in home.text
+    assert "Being built" not in home.text  # every officer page is built
+    for built in PAGES[1:]:
+        if built.count("/") == 3:
+            assert f'href="{built}"' in home.text, built
 
 
 async def test_the_agency_page_shows_each_grant_in_full(console: Console) -> None:
@@ -316,8 +323,6 @@ async def test_the_look_up_is_withheld_when_it_cannot_be_logged(
     location = await _look_up(console, population.sample_rrns(1)[0])
 
     async def broken(*args: object, **kwargs: object) -> None:
-        from hub.audit.writer import AuditUnavailable
-
         raise AuditUnavailable("the log is down")
 
     console.hub.app.state.services.audit.append = broken
@@ -356,3 +361,47 @@ async def test_a_simulation_is_logged_and_shows_what_would_come_back(
     assert "yes, by statute" in result.text
     assert "<code>nowhere.x</code>" in result.text  # not in the schema
     assert await _entries(database, "privacy_simulation") == before + 1
+
+
+async def test_a_client_is_disabled_with_a_reason_and_its_tokens_refused(
+    console: Console,
+) -> None:
+    hub = console.hub
+    services = hub.app.state.services
+    await register_client(services.database, code=AGENCY, jwks=ClientKeys.ed25519().public_jwks)
+    token = issue_token(
+        services.keys,
+        hub.settings,
+        official="kim.01",
+        role=Role.AGENCY,
+        client_id=AGENCY,
+        agency=AGENCY,
+        ttl_s=600,
+    )
+    query = {"query": "{ myGrants { purpose } }"}
+    headers = {"Authorization": f"Bearer {token}"}
+    assert (await hub.client.post("/graphql", json=query, headers=headers)).status_code == 200
+
+    await console.sign_in_official("privacy_officer")
+    found = await console.client.get(f"/console/officer/clients?client={AGENCY}")
+    assert found.status_code == 303
+    address = found.headers["location"]
+    assert address == f"/console/officer/clients/{AGENCY}"
+    page = await console.client.get(address)
+    assert "The client has one key: it cannot be removed" in page.text
+    refused = await console.client.post(
+        f"{address}/change", data={"csrf_token": csrf_of(page), "action": "disable", "reason": ""}
+    )
+    assert refused.status_code == 409 and "Nothing was changed" in refused.text
+    done = await console.client.post(
+        f"{address}/change",
+        data={"csrf_token": csrf_of(page), "action": "disable", "reason": "key leaked"},
+    )
+    assert done.status_code == 303 and done.headers["location"] == f"{address}?done=disable"
+    after = await console.client.get(done.headers["location"])
+    assert "The client is disabled" in after.text and "key leaked" in after.text
+    assert (await hub.client.post("/graphql", json=query, headers=headers)).status_code == 401
+    missing = await console.client.get("/console/officer/clients/GHOST")
+    assert missing.status_code == 404 and "No client GHOST is registered." in missing.text
+    bad = await console.client.get("/console/officer/clients?client=a%20b")
+    assert bad.status_code == 400 and 'id="client-error"' in bad.text

@@ -29,6 +29,7 @@ from hub.console.officer_clients import clients_routes
 from hub.console.officer_consents import consents_routes
 from hub.console.officer_documents import documents_routes
 from hub.console.officer_policies import policies_routes
+from hub.console.officer_propose import propose_routes
 from hub.console.officer_simulate import simulate_routes
 from hub.console.oidc import build_providers, oidc_routes
 from hub.console.pages import section_routes
@@ -115,6 +116,7 @@ def console_app(services: Services) -> Starlette:
         *chart_routes(),
         *integrity_routes(),
         *agencies_routes(),
+        *propose_routes(),
         *policies_routes(),
         *documents_routes(),
         *consents_routes(),

@@ -22,6 +22,8 @@ from hub.admin.policy_service import (
     list_policy_versions,
     policy_diff,
 )
+from hub.admin.replay import DEFAULT_DAYS, replay_version
+from hub.console.errors import BadRequest
 from hub.console.guards import PageRequest
 from hub.console.navigation import OFFICER
 from hub.console.officer_common import (
@@ -33,8 +35,11 @@ from hub.console.officer_common import (
     service_errors,
 )
 from hub.identity.officials import same_official
+from policies.replay import ReplayReport
 from policies.versions import PolicyBaseStale, VersionError, VersionStatus
 
+#: The simulation windows offered, in days.
+WINDOWS = (1, 7, 30, 90)
 DONE = {
     "approved": "The version is approved and active: the agencies' endpoint enforces it from "
     "the next request.",
@@ -84,6 +89,7 @@ async def _version_page(
         elif info.base_version is not None:
             compared = info.base_version
         changes = await policy_diff(ctx, compared, number) if compared is not None else None
+    replay_agency, days, report = await _replay(page, number)
     mine = same_official(info.proposed_by, ctx.actor)
     stale = info.status is VersionStatus.PROPOSED and (
         active is None or info.base_version != active.version
@@ -105,8 +111,31 @@ async def _version_page(
         else None,
         error=error,
         done=done_message(page.request, DONE),
+        agencies=page.console.services.catalog.agencies,
+        replay_agency=replay_agency,
+        days=days,
+        windows=WINDOWS,
+        report=report,
         home=OFFICER,
     )
+
+
+async def _replay(page: PageRequest, number: int) -> tuple[str | None, int, ReplayReport | None]:
+    """The version replayed against an agency's recent requests, when the page asks (`?replay=`)."""
+    code = page.request.query_params.get("replay")
+    days_text = page.request.query_params.get("days", str(DEFAULT_DAYS))
+    if code is None:
+        return None, DEFAULT_DAYS, None
+    services = page.console.services
+    if services.catalog.agency(code) is None:
+        raise BadRequest("Choose one of the catalog's agencies to simulate against.")
+    if not (days_text.isascii() and days_text.isdigit()) or int(days_text) not in WINDOWS:
+        raise BadRequest("Choose one of the simulation windows the page offers.")
+    days = int(days_text)
+    report = await replay_version(
+        services.database, services.catalog, services.settings, code, number, days=days
+    )
+    return code, days, report
 
 
 @officers

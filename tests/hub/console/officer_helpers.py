@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import tomllib
 from typing import Any
+
+import tomli_w
 
 from hub.catalog.model import Catalog
 from hub.db.session import Database
@@ -69,3 +72,16 @@ async def give_consent(database: Database, keys: KeyRing, catalog: Catalog, rrn:
     )
     recorded = await record_consent(database, keys, catalog, request, "consent-desk:lee.02")
     return recorded.id
+
+
+def toml_without_field(
+    text: str,
+    purpose: str = PURPOSE,
+    info_type: str = REMOVED_TYPE,
+    field: str = REMOVED_FIELD,
+) -> str:
+    """An agency's TOML file (as the editor shows it) with one field taken out of one grant."""
+    data = tomllib.loads(text)
+    [grant] = [g for g in data["grants"] if g["purpose"] == purpose]
+    del grant["types"][info_type]["fields"][field]
+    return tomli_w.dumps(data)

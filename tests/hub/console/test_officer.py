@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -28,6 +29,7 @@ from tests.hub.console.officer_helpers import (
     REMOVAL,
     give_consent,
     propose_removal,
+    toml_without_field,
 )
 from tests.hub.documents.helpers import NAME_QUERY, submission
 from tests.hub.oauth.forge import ClientKeys
@@ -46,6 +48,7 @@ PAGES = (
     "/console/officer/consents",
     "/console/officer/simulate",
     "/console/officer/clients",
+    "/console/officer/policies/propose",
 )
 
 
@@ -126,6 +129,12 @@ async def test_another_officers_proposal_is_approved_and_enforced(
     assert REMOVAL in page.text
     assert "Against the active version 1" in page.text
     assert f"/console/officer/policies/{version}/approve" in page.text
+    replayed = await console.client.get(
+        f"/console/officer/policies/{version}?replay={AGENCY}&days=7"
+    )
+    assert "Would have refused 1 of LOCAL_WELFARE's 1 request." in replayed.text
+    bad = await console.client.get(f"/console/officer/policies/{version}?replay={AGENCY}&days=8")
+    assert bad.status_code == 400 and "simulation windows" in bad.text
 
     done = await console.client.post(
         f"/console/officer/policies/{version}/approve", data={"csrf_token": csrf_of(page)}
@@ -405,3 +414,95 @@ async def test_a_client_is_disabled_with_a_reason_and_its_tokens_refused(
     assert missing.status_code == 404 and "No client GHOST is registered." in missing.text
     bad = await console.client.get("/console/officer/clients?client=a%20b")
     assert bad.status_code == 400 and 'id="client-error"' in bad.text
+
+
+async def _editor(console: Console) -> tuple[str, str, str]:
+    """The editor opened on the agency: its CSRF token, TOML text and base version."""
+    page = await console.client.get(f"/console/officer/policies/propose?agency={AGENCY}")
+    assert page.status_code == 200
+    text = re.search(r'<textarea id="policy"[^>]*>(.*?)</textarea>', page.text, re.S)
+    base = re.search(r'name="base_version" value="(\d+)"', page.text)
+    assert text and base
+    return csrf_of(page), html.unescape(text.group(1)), base.group(1)
+
+
+async def test_the_editor_places_every_problem_and_keeps_the_text(console: Console) -> None:
+    await console.sign_in_official("privacy_officer")
+    picker = await console.client.get("/console/officer/policies/propose")
+    assert f'<option value="{AGENCY}"' in picker.text and "<textarea" not in picker.text
+    token, text, base = await _editor(console)
+    assert f'agency = "{AGENCY}"' in text
+    broken = text.replace('= "full"', '= "fully"', 1) + "\n[oops\n"
+    form = {"csrf_token": token, "agency": AGENCY, "base_version": base, "days": "7"}
+    checked = await console.client.post(
+        "/console/officer/policies/propose",
+        data={**form, "policy": broken, "reason": "", "step": "check"},
+    )
+    assert checked.status_code == 400
+    assert "nothing was proposed" in checked.text and "Line " in checked.text
+    assert 'aria-invalid="true"' in checked.text
+    assert html.escape("[oops") in checked.text  # the officer's text is kept
+    wrong = text.replace('= "full"', '= "fully"', 1)
+    checked = await console.client.post(
+        "/console/officer/policies/propose",
+        data={**form, "policy": wrong, "reason": "", "step": "propose"},
+    )
+    assert checked.status_code == 400 and "is not one of" in checked.text
+
+
+async def test_an_officer_checks_simulates_and_proposes_a_removal(
+    console: Console, database: Database, population: Population
+) -> None:
+    hub = console.hub
+    rrn = population.sample_rrns(1)[0]
+    for _ in range(2):
+        assert not (await hub.query(EARNED, {"r": rrn})).get("errors")
+    await console.sign_in_official("privacy_officer", OFFICER_A)
+    token, text, base = await _editor(console)
+    edited = toml_without_field(text)
+    form = {"csrf_token": token, "agency": AGENCY, "base_version": base, "days": "7"}
+    checked = await console.client.post(
+        "/console/officer/policies/propose",
+        data={**form, "policy": edited, "reason": "", "step": "check"},
+    )
+    assert checked.status_code == 200, checked.text
+    assert REMOVAL in checked.text
+    summary = re.search(r'id="replay-summary">\s*(.*?)\s*</p>', checked.text, re.S)
+    assert summary and summary.group(1) == "Would have refused 2 of LOCAL_WELFARE's 2 requests."
+    assert "withheld" in checked.text
+    no_reason = await console.client.post(
+        "/console/officer/policies/propose",
+        data={**form, "policy": edited, "reason": " ", "step": "propose"},
+    )
+    assert no_reason.status_code == 409 and "A proposal needs a reason." in no_reason.text
+    proposed = await console.client.post(
+        "/console/officer/policies/propose",
+        data={**form, "policy": edited, "reason": "data minimisation", "step": "propose"},
+    )
+    assert proposed.status_code == 303
+    version = int(proposed.headers["location"].split("/")[-1].split("?")[0])
+    assert proposed.headers["location"].endswith("?done=proposed")
+    info = await versions.get_version(database, version)
+    assert info.status is VersionStatus.PROPOSED and info.proposed_by == OFFICER_A
+    page = await console.client.get(proposed.headers["location"])
+    assert "Another privacy officer must approve it" in page.text and REMOVAL in page.text
+
+
+async def test_the_editor_refuses_without_its_token_and_for_other_roles(console: Console) -> None:
+    await console.sign_in_official("auditor")
+    assert (await console.client.get("/console/officer/policies/propose")).status_code == 403
+    console.client.cookies.clear()
+    await console.sign_in_official("privacy_officer")
+    _, text, base = await _editor(console)
+    refused = await console.client.post(
+        "/console/officer/policies/propose",
+        data={
+            "agency": AGENCY,
+            "base_version": base,
+            "days": "7",
+            "policy": text,
+            "reason": "x",
+            "step": "propose",
+        },
+    )
+    assert refused.status_code == 403 and "This form has expired" in refused.text

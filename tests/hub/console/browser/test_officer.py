@@ -6,6 +6,7 @@ console is what the next request of the agency meets.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -25,7 +26,16 @@ from tests.hub.console.browser.conftest import (
     sign_out,
     tab_to,
 )
-from tests.hub.console.officer_helpers import AGENCY, ASSETS, CASE, CONSENTED, PURPOSE
+from tests.hub.console.officer_helpers import (
+    AGENCY,
+    ASSETS,
+    CASE,
+    CONSENTED,
+    EARNED,
+    PURPOSE,
+    REMOVAL,
+    toml_without_field,
+)
 from tests.hub.documents.helpers import NAME_QUERY, submission
 
 RECORD = """mutation($i: ConsentInput!) { recordConsent(input: $i) { id } }"""
@@ -168,3 +178,67 @@ def test_the_officers_pages_pass_axe_and_show_four_eyes(
     expect(page.get_by_role("alert")).to_contain_text("not a registration number")
     check_page(page, "officer-consents-error")
     sign_out(page)
+
+
+def test_officer_a_proposes_a_removal_simulates_it_and_officer_b_approves_it(
+    console_page: Page, hub_server: HubServer
+) -> None:
+    page = console_page
+    citizen = {"r": hub_server.citizen}
+    # Traffic for the simulation: the agency asks for the field the proposal removes.
+    assert _codes(hub_server.agency_request(EARNED, citizen)) == []
+
+    sign_in_official(page, hub_server, "Privacy officer", "officer.a")
+    page.get_by_role("navigation").get_by_role("link", name="Policy versions").click()
+    check_page(page, "officer-policies")
+    page.get_by_role("link", name="Propose a change").click()
+    page.get_by_label("Agency").select_option(AGENCY)
+    page.get_by_role("button", name="Open its policy").click()
+    editor = page.locator("#policy")
+    text = editor.input_value()
+    assert f'agency = "{AGENCY}"' in text
+    check_page(page, "officer-propose")
+
+    # A broken file: every problem listed in place, the text kept, nothing proposed.
+    editor.fill(text + "\n[unclosed\n")
+    page.get_by_role("button", name="Check and simulate").click()
+    expect(page.get_by_role("alert")).to_contain_text("Line ")
+    expect(editor).to_have_attribute("aria-invalid", "true")
+    check_page(page, "officer-propose-problems")
+
+    editor.fill(toml_without_field(text))
+    page.get_by_role("button", name="Check and simulate").click()
+    expect(page.locator(".changes")).to_contain_text(REMOVAL)
+    summary = page.locator("#replay-summary")
+    expect(summary).to_have_text(re.compile(rf"Would have refused 1 of {AGENCY}'s \d+ requests"))
+    expect(page.locator("main")).to_contain_text("earnedIncome.annualAmount")
+    check_page(page, "officer-propose-simulated")
+    page.get_by_label("Reason for the change").fill("data minimisation: not needed for eligibility")
+    page.get_by_role("button", name="Submit the proposal").click()
+    expect(page.get_by_role("status")).to_contain_text("Your proposal is recorded")
+    version = int(page.url.split("?")[0].rsplit("/", 1)[1])
+    # Four eyes, visible: the proposer is told why there is nothing to press.
+    expect(page.locator("#four-eyes")).to_contain_text("You proposed this version")
+    expect(page.get_by_role("button", name=re.compile("^Approve"))).to_have_count(0)
+    page.get_by_label("Agency").select_option(AGENCY)
+    page.get_by_role("button", name="Simulate").click()
+    expect(page.locator("#replay-summary")).to_contain_text("Would have refused 1 of")
+    check_page(page, "officer-version-own")
+    sign_out(page)
+
+    sign_in_official(page, hub_server, "Privacy officer", "officer.b")
+    page.get_by_role("navigation").get_by_role("link", name="Policy versions").click()
+    expect(page.locator("main")).to_contain_text("for you to decide")
+    page.get_by_role("link", name=f"Version {version}", exact=True).click()
+    expect(page.locator(".changes")).to_contain_text(REMOVAL)
+    check_page(page, "officer-version-to-decide")
+    page.get_by_role("button", name=f"Approve and activate version {version}").click()
+    expect(page.get_by_role("status")).to_contain_text("approved and active")
+    check_page(page, "officer-version-approved")
+    page.get_by_role("navigation").get_by_role("link", name="Agencies").click()
+    check_page(page, "officer-agencies")
+    sign_out(page)
+
+    refused = hub_server.agency_request(EARNED, citizen)
+    assert _codes(refused) == ["POLICY_REFUSED"]
+    assert refused["errors"][0]["extensions"]["fields"] == ["earnedIncome.annualAmount"]

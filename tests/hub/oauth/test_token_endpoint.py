@@ -107,14 +107,24 @@ async def other_roles_scope(ctx: Ctx) -> dict[str, str]:
     return ctx.honest(scope=str(Role.AUDITOR))
 
 
-NOW = AssertionPair("x").now
+def _now() -> int:
+    # Read when an assertion is forged, not when the module is collected: a
+    # suite longer than five minutes reached these cases after "not yet
+    # valid" (the module-level NOW + 300) had begun.
+    return AssertionPair("x").now
+
+
 CLIENT_CASES: list[tuple[str, Build, str]] = [
     ("replay", replayed_client_assertion, "replayed assertion"),
-    ("expired", client_case(lambda c: _signed_client(c, iat=NOW - 300, exp=NOW - 120)), "expired"),
-    ("not yet valid", client_case(lambda c: _signed_client(c, nbf=NOW + 300)), "not yet valid"),
+    (
+        "expired",
+        client_case(lambda c: _signed_client(c, iat=_now() - 300, exp=_now() - 120)),
+        "expired",
+    ),
+    ("not yet valid", client_case(lambda c: _signed_client(c, nbf=_now() + 300)), "not yet valid"),
     (
         "issued in the future",
-        client_case(lambda c: _signed_client(c, iat=NOW + 300)),
+        client_case(lambda c: _signed_client(c, iat=_now() + 300)),
         "not yet valid",
     ),
     (
@@ -147,7 +157,7 @@ CLIENT_CASES: list[tuple[str, Build, str]] = [
     ),
     (
         "lifetime too long",
-        client_case(lambda c: _signed_client(c, exp=NOW + 7200)),
+        client_case(lambda c: _signed_client(c, exp=_now() + 7200)),
         "lifetime too long",
     ),
     ("unregistered client", unregistered, "unregistered client"),
@@ -155,8 +165,12 @@ CLIENT_CASES: list[tuple[str, Build, str]] = [
 
 GRANT_CASES: list[tuple[str, Build, str]] = [
     ("replay", replayed_grant_assertion, "replayed assertion"),
-    ("expired", grant_case(lambda c: _signed_grant(c, iat=NOW - 300, exp=NOW - 120)), "expired"),
-    ("not yet valid", grant_case(lambda c: _signed_grant(c, nbf=NOW + 300)), "not yet valid"),
+    (
+        "expired",
+        grant_case(lambda c: _signed_grant(c, iat=_now() - 300, exp=_now() - 120)),
+        "expired",
+    ),
+    ("not yet valid", grant_case(lambda c: _signed_grant(c, nbf=_now() + 300)), "not yet valid"),
     (
         "wrong audience",
         grant_case(lambda c: _signed_grant(c, aud="https://elsewhere.example")),
@@ -186,7 +200,7 @@ GRANT_CASES: list[tuple[str, Build, str]] = [
     ),
     (
         "lifetime over five minutes",
-        grant_case(lambda c: _signed_grant(c, exp=NOW + 3600)),
+        grant_case(lambda c: _signed_grant(c, exp=_now() + 3600)),
         "lifetime too long",
     ),
     ("no official", grant_case(lambda c: _signed_grant(c, sub=None)), "missing claim: sub"),

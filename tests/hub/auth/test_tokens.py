@@ -92,16 +92,25 @@ def _hmac(ring: KeyRing, settings: Settings) -> str:
     return hmac_with_public_key(public, header, _claims(settings))
 
 
-NOW = int(time.time())
+def _now() -> int:
+    # Read when a token is forged, not when the module is collected (see
+    # tests/schema/test_oauth_e2e.py): a long suite would reach "not yet valid" late.
+    return int(time.time())
+
+
 #: (case, forge, reason the log must carry)
 NEGATIVE: list[tuple[str, Forge, str]] = [
     (
         "expired",
-        lambda r, s: _signed(r, _claims(s, iat=NOW - 900, exp=NOW - 60)),
+        lambda r, s: _signed(r, _claims(s, iat=_now() - 900, exp=_now() - 60)),
         "expired",
     ),
-    ("not yet valid", lambda r, s: _signed(r, _claims(s, nbf=NOW + 300)), "not yet valid"),
-    ("issued in the future", lambda r, s: _signed(r, _claims(s, iat=NOW + 300)), "not yet valid"),
+    ("not yet valid", lambda r, s: _signed(r, _claims(s, nbf=_now() + 300)), "not yet valid"),
+    (
+        "issued in the future",
+        lambda r, s: _signed(r, _claims(s, iat=_now() + 300)),
+        "not yet valid",
+    ),
     ("wrong audience", lambda r, s: _signed(r, _claims(s, aud="elsewhere")), "wrong audience"),
     ("wrong issuer", lambda r, s: _signed(r, _claims(s, iss="https://evil")), "wrong issuer"),
     ("alg none", lambda r, s: unsigned({"typ": "at+jwt"}, _claims(s)), "alg none"),

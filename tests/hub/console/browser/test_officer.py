@@ -186,7 +186,7 @@ def test_officer_a_proposes_a_removal_simulates_it_and_officer_b_approves_it(
     page = console_page
     citizen = {"r": hub_server.citizen}
     # Traffic for the simulation: the agency asks for the field the proposal removes.
-    assert _codes(hub_server.agency_request(EARNED, citizen)) == []
+    assert _codes(hub_server.agency_query(EARNED, citizen)) == []
 
     sign_in_official(page, hub_server, "Privacy officer", "officer.a")
     page.get_by_role("navigation").get_by_role("link", name="Policy versions").click()
@@ -239,6 +239,6 @@ def test_officer_a_proposes_a_removal_simulates_it_and_officer_b_approves_it(
     check_page(page, "officer-agencies")
     sign_out(page)
 
-    refused = hub_server.agency_request(EARNED, citizen)
+    refused = hub_server.agency_query(EARNED, citizen)
     assert _codes(refused) == ["POLICY_REFUSED"]
     assert refused["errors"][0]["extensions"]["fields"] == ["earnedIncome.annualAmount"]
